@@ -1,0 +1,107 @@
+"""Configuration read from environment variables, with a test configuration."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru"]
+RTL_LANGUAGES = {"ar"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the URLs people paste (postgres://, postgresql://) to the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_secret_key(instance_path: str, production: bool) -> str:
+    """Return SECRET_KEY from the environment, or a key generated once and kept in instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise RuntimeError("SECRET_KEY must be set when FORUM_ENV=production")
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the settings dictionary from environment variables."""
+    production = os.environ.get("FORUM_ENV", "development") == "production"
+    default_db = "sqlite:///" + str(Path(instance_path) / "commons.db")
+    redis_url = os.environ.get("REDIS_URL") or None
+    origins = os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "")
+    return {
+        "FORUM_ENV": "production" if production else "development",
+        "SECRET_KEY": load_secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        ),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "SOCKETIO_ALLOWED_ORIGINS": [o.strip() for o in origins.split(",") if o.strip()] or None,
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "true").lower() != "false",
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Commons <no-reply@localhost>"),
+        "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", "0")),
+    }
+
+
+class Config:
+    """Defaults shared by every environment; values from the environment override them."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    WTF_CSRF_TIME_LIMIT = None  # tie the token to the session, not a clock: long reply drafts
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = LANGUAGES
+    MAIL_BACKEND = None  # None: SMTP if MAIL_SERVER is set, else the outbox folder
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute"  # per IP and, separately, per account
+    RATELIMIT_POSTING = "30 per minute"
+    CHAT_RATE_LIMIT = (20, 10)  # messages per seconds, per user
+    CHAT_MAX_LENGTH = 4000
+    POST_MAX_LENGTH = 50000
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
+    PASSWORD_MIN_LENGTH = 10
+    SOCKETIO_ASYNC_MODE = None  # auto: gevent under gunicorn
+    SOCKETIO_ALLOWED_ORIGINS = None
+    SOCKETIO_CHANNEL = "commons-socketio"  # Redis pub/sub channel shared by all processes
+    REDIS_KEY_PREFIX = "commons:"  # presence and other ephemeral keys
+    PER_PAGE = 20
+
+
+class TestConfig(Config):
+    """Settings for the test suite: fast hashing, in-memory mail, no CSRF unless a test asks."""
+
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    MAIL_BACKEND = "memory"
+    RATELIMIT_STORAGE_URI = "memory://"
+    ARGON2_FAST = True
+    SOCKETIO_ASYNC_MODE = "threading"
+    REDIS_URL = None
+    SERVER_NAME = None

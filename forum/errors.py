@@ -1,0 +1,80 @@
+"""Domain errors raised by services and mapped once per entry point (HTML, JSON, socket ack)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: a code, a human message, an HTTP status and optional per-field messages."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict:
+        """The problem body shared by the API and socket acks."""
+        body: dict = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        return body
+
+
+class Invalid(DomainError):
+    """The input breaks a rule; nothing was written."""
+
+    status = 422
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    """Missing, or invisible to this user (privacy: we never say which)."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "Not found.", **kw) -> None:
+        super().__init__(message, **kw)
+
+
+class Forbidden(DomainError):
+    """Visible, but this user may not do that."""
+
+    status = 403
+    code = "forbidden"
+
+    def __init__(self, message: str = "You are not allowed to do that.", **kw) -> None:
+        super().__init__(message, **kw)
+
+
+class Conflict(DomainError):
+    """The action clashes with the current state (already exists, already used)."""
+
+    status = 409
+    code = "conflict"
+
+
+class RateLimited(DomainError):
+    """Too many actions in a short time."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int = 60, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class Unauthorized(DomainError):
+    """Not logged in."""
+
+    status = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str = "Please log in.", **kw) -> None:
+        super().__init__(message, **kw)

@@ -1,0 +1,187 @@
+"""Markdown → sanitized HTML. The only module that imports bleach, so it can be swapped.
+
+User text is rendered once, on write; both the source and this HTML are stored, and browsers only
+ever insert HTML produced here.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import bleach
+from bleach.linkifier import Linker
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+ALLOWED_TAGS = frozenset({
+    "a", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p",
+    "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "rel", "class"],
+    "code": ["class"],
+    "ol": ["start"],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener noreferrer"
+MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,29})(?<![.-])")
+_CODE_CLASS_RE = re.compile(r"^language-[A-Za-z0-9_+-]{1,30}$")
+
+
+@dataclass
+class Rendered:
+    """The sanitized HTML of a text and the usernames it mentions (only existing ones)."""
+
+    html: str
+    mentions: set[str] = field(default_factory=set)
+
+
+MentionResolver = Callable[[set[str]], Iterable[str]]
+
+
+def _full_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "breaks": False})
+    md.enable(["table", "strikethrough"])
+    # Headings inside a post must not compete with the page's own h1/h2.
+    md.core.ruler.push("demote_headings", _demote_headings)
+    return md
+
+
+def _chat_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True})
+    md.enable(["strikethrough"])
+    md.disable(["heading", "lheading", "hr", "table"], ignoreInvalid=True)
+    return md
+
+
+def _demote_headings(state) -> None:
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1]) + 2)
+            token.tag = f"h{level}"
+
+
+_POST = _full_parser()
+_CHAT = _chat_parser()
+
+
+def _code_class(tag: str, name: str, value: str) -> bool:
+    if tag == "code" and name == "class":
+        return bool(_CODE_CLASS_RE.match(value))
+    if tag == "a" and name == "class":
+        return value == "mention"
+    return name in ALLOWED_ATTRIBUTES.get(tag, ())
+
+
+_CLEAN_ATTRIBUTES = {tag: _code_class for tag in ALLOWED_ATTRIBUTES}
+
+
+def _set_rel(attrs: dict, new: bool = False) -> dict:
+    """Every link opens safely and passes no ranking; mention links stay internal."""
+    href = attrs.get((None, "href"), "")
+    if attrs.get((None, "class")) == "mention" and href.startswith("/"):
+        return attrs
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+_LINKER = Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+
+
+def _link_mentions(tokens: list[Token], resolve: MentionResolver | None,
+                   profile_url: Callable[[str], str], found: set[str]) -> None:
+    """Turn @name in text (not in code or links) into profile links for existing users."""
+    wanted: set[str] = set()
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            for child in token.children:
+                if child.type == "text":
+                    wanted.update(m.group(1).lower() for m in MENTION_RE.finditer(child.content))
+    if not wanted or resolve is None:
+        return
+    existing = {name.lower() for name in resolve(wanted)}
+    if not existing:
+        return
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children: list[Token] = []
+        in_link = 0
+        for child in token.children:
+            if child.type == "link_open":
+                in_link += 1
+            elif child.type == "link_close":
+                in_link -= 1
+            if child.type != "text" or in_link:
+                children.append(child)
+                continue
+            pos = 0
+            for match in MENTION_RE.finditer(child.content):
+                name = match.group(1).lower()
+                if name not in existing:
+                    continue
+                found.add(name)
+                if match.start() > pos:
+                    children.append(_text(child.content[pos:match.start()]))
+                link_open = Token("link_open", "a", 1)
+                link_open.attrs = {"href": profile_url(name), "class": "mention"}
+                children += [link_open, _text("@" + match.group(1)), Token("link_close", "a", -1)]
+                pos = match.end()
+            if pos < len(child.content):
+                children.append(_text(child.content[pos:]) if pos else child)
+        token.children = children
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _render(parser: MarkdownIt, source: str, resolve: MentionResolver | None,
+            profile_url: Callable[[str], str]) -> Rendered:
+    tokens = parser.parse(source)
+    found: set[str] = set()
+    _link_mentions(tokens, resolve, profile_url, found)
+    raw = parser.renderer.render(tokens, parser.options, {})
+    html = sanitize_html(raw)
+    return Rendered(html=html, mentions=found)
+
+
+def sanitize_html(raw: str) -> str:
+    """Strip everything outside the allowlist, then linkify bare URLs with a safe rel."""
+    cleaned = bleach.clean(
+        raw, tags=ALLOWED_TAGS, attributes=_CLEAN_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS,
+        strip=True, strip_comments=True,
+    )
+    return _LINKER.linkify(cleaned).strip()
+
+
+def _default_profile_url(username: str) -> str:
+    return f"/u/{username}"
+
+
+def render_post(source: str, resolve_mentions: MentionResolver | None = None,
+                profile_url: Callable[[str], str] = _default_profile_url) -> Rendered:
+    """Render a post: CommonMark with tables, strikethrough, code blocks; headings demoted."""
+    return _render(_POST, source, resolve_mentions, profile_url)
+
+
+def render_chat(source: str, resolve_mentions: MentionResolver | None = None,
+                profile_url: Callable[[str], str] = _default_profile_url) -> Rendered:
+    """Render a chat message: inline Markdown, code, quotes and lists; line breaks kept."""
+    return _render(_CHAT, source, resolve_mentions, profile_url)
+
+
+def plain_text(source_html: str) -> str:
+    """Text content of sanitized HTML, for snippets, notifications and search."""
+    text = html_lib.unescape(bleach.clean(source_html, tags=set(), strip=True))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def mentioned_usernames(source: str) -> set[str]:
+    """Lower-cased @names written in a text, before checking they exist."""
+    return {m.group(1).lower() for m in MENTION_RE.finditer(source)}

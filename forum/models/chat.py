@@ -1,0 +1,3 @@
+"""Chat models: channels, members, messages, read state."""
+
+__all__: list[str] = []

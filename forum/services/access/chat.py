@@ -1,0 +1,3 @@
+"""Access rules for channels and messages."""
+
+__all__: list[str] = []

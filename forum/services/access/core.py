@@ -1,0 +1,139 @@
+"""Who may see and do what, at the level of people and cohorts.
+
+Every entry point (pages, API, sockets) asks these functions; nothing else decides access.
+Invisible things raise NotFound, never Forbidden, so existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from flask import g, has_app_context
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from forum.errors import Forbidden, NotFound, Unauthorized
+from forum.extensions import db
+from forum.models import Cohort, CohortMembership, CohortRole, User
+
+__all__ = [
+    "access_cohort",
+    "can_moderate_cohort",
+    "can_read_cohort",
+    "cohort_role",
+    "forget_memberships",
+    "member_cohort_ids",
+    "moderated_cohort_ids",
+    "require_active",
+    "require_admin",
+    "require_login",
+    "visible_cohort_clause",
+]
+
+
+def _memberships(user: User) -> dict[int, str]:
+    """cohort_id → cohort role for this user, cached for the current request or event."""
+    cache: dict[int, dict[int, str]] | None = (
+        g.setdefault("_memberships", {}) if has_app_context() else None
+    )
+    if cache is not None and user.id in cache:
+        return cache[user.id]
+    rows = db.session.execute(
+        select(CohortMembership.cohort_id, CohortMembership.role).where(
+            CohortMembership.user_id == user.id
+        )
+    ).all()
+    result = {cohort_id: role for cohort_id, role in rows}
+    if cache is not None:
+        cache[user.id] = result
+    return result
+
+
+def forget_memberships(user_id: int) -> None:
+    """Drop the cached memberships of a user after they changed."""
+    if has_app_context():
+        g.setdefault("_memberships", {}).pop(user_id, None)
+
+
+def require_login(user: User | None) -> User:
+    """Return the user, or raise Unauthorized for anonymous visitors."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise Unauthorized()
+    return user
+
+
+def require_active(user: User | None) -> User:
+    """A logged-in user who is neither banned nor suspended (may write)."""
+    user = require_login(user)
+    if user.banned_at is not None:
+        raise Forbidden("This account is banned.", code="banned")
+    if user.is_suspended():
+        until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
+        raise Forbidden(f"Your account is suspended until {until}.", code="suspended")
+    return user
+
+
+def require_admin(user: User | None) -> User:
+    """An administrator, or Forbidden."""
+    user = require_login(user)
+    if not user.is_admin:
+        raise Forbidden()
+    return user
+
+
+def member_cohort_ids(user: User | None) -> set[int]:
+    """Cohorts the user belongs to in any role (member, mentor, facilitator)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(_memberships(user))
+
+
+def cohort_role(user: User | None, cohort_id: int) -> str | None:
+    """The user's role in a cohort, or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return _memberships(user).get(cohort_id)
+
+
+def can_read_cohort(user: User | None, cohort_id: int | None) -> bool:
+    """Global content (cohort_id None) is for every member; cohort content for its people."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if cohort_id is None or user.is_global_moderator:
+        return True
+    return cohort_id in _memberships(user)
+
+
+def visible_cohort_clause(user: User | None, column) -> ColumnElement[bool]:
+    """A WHERE clause limiting rows with a nullable cohort column to what the user may read."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if user.is_global_moderator:
+        return true()
+    ids = sorted(_memberships(user))
+    return or_(column.is_(None), column.in_(ids)) if ids else column.is_(None)
+
+
+def access_cohort(user: User | None, cohort_id: int) -> Cohort:
+    """Fetch a cohort the user may read, or raise NotFound."""
+    if not can_read_cohort(user, cohort_id):
+        raise NotFound()
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound()
+    return cohort
+
+
+def can_moderate_cohort(user: User | None, cohort_id: int | None) -> bool:
+    """Global moderators moderate everything; facilitators only their cohorts."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_global_moderator:
+        return True
+    return cohort_id is not None and _memberships(user).get(cohort_id) == CohortRole.MODERATOR.value
+
+
+def moderated_cohort_ids(user: User | None) -> set[int] | None:
+    """Cohorts the user moderates; None means all of them (global moderator or admin)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    if user.is_global_moderator:
+        return None
+    return {cid for cid, role in _memberships(user).items() if role == CohortRole.MODERATOR.value}

@@ -1,0 +1,3 @@
+"""Access rules for categories, threads and posts."""
+
+__all__: list[str] = []

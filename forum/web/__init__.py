@@ -1,0 +1,57 @@
+"""HTML entry points: blueprints, template globals and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+
+from forum.web.i18n import format_timedelta_ago, text_direction
+
+# Each language named in itself, so a lost reader can find their own.
+LANGUAGE_NAMES = [
+    ("en", "English"), ("fr", "Français"), ("es", "Español"),
+    ("ar", "العربية"), ("zh", "中文"), ("ru", "Русский"),
+]
+
+
+def register_web(app: Flask) -> None:
+    """Register every page blueprint and the helpers templates rely on."""
+    from forum.web import (
+        admin,
+        auth,
+        chat,
+        cohorts,
+        discussions,
+        main,
+        onboarding,
+        passwords,
+        profile,
+    )
+    from forum.web.errors import register_error_handlers
+
+    for module in (main, auth, passwords, onboarding, profile, cohorts, admin, admin_cohorts,
+                   discussions, chat):
+        app.register_blueprint(module.bp)
+    register_error_handlers(app)
+
+    endpoints = frozenset()
+
+    @app.before_request
+    def _remember_endpoints() -> None:
+        nonlocal endpoints
+        if not endpoints:
+            endpoints = frozenset(rule.endpoint for rule in app.url_map.iter_rules())
+
+    @app.context_processor
+    def page_globals() -> dict:
+        locale = str(get_locale() or "en")
+        return {
+            "html_lang": locale.replace("_", "-"),
+            "html_dir": text_direction(locale),
+            "language_names": LANGUAGE_NAMES,
+            "url_rules": endpoints,
+        }
+
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_timedelta_ago, "ago")

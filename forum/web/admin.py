@@ -1,0 +1,7 @@
+"""Admin pages (to be filled in)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)

@@ -1,0 +1,7 @@
+"""Cohorts pages (to be filled in)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("cohorts", __name__)

@@ -1,0 +1,75 @@
+"""Error pages and the single mapping of domain errors to HTML responses."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from forum.errors import DomainError, Unauthorized
+from forum.extensions import db
+
+
+def wants_json() -> bool:
+    """API requests get JSON problems; pages get HTML."""
+    return request.path.startswith("/api/")
+
+
+def problem(code: str, message: str, status: int, fields: dict | None = None, headers=None):
+    """A JSON problem response: {"error": {"code", "message", "fields"?}}."""
+    body: dict = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}, status, headers or {}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain errors and HTTP errors to pages or JSON problems, once for the whole app."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        headers = {}
+        if getattr(error, "retry_after", None):
+            headers["Retry-After"] = str(error.retry_after)
+        if wants_json():
+            return problem(error.code, error.message, error.status, error.fields, headers)
+        if isinstance(error, Unauthorized):
+            return redirect(url_for("auth.login", next=request.full_path))
+        return render_template("errors/error.html", status=error.status,
+                               message=error.message), error.status, headers
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code == 429:
+            message = _("Too many attempts. Please wait a minute and try again.")
+        elif error.code == 404:
+            message = _("This page does not exist, or you do not have access to it.")
+        elif error.code == 403:
+            message = _("You are not allowed to do that.")
+        elif error.code == 400 and "CSRF" in (error.description or ""):
+            message = _("Your form expired. Please go back, reload the page and try again.")
+        else:
+            message = error.description or error.name
+        if wants_json():
+            code = {404: "not_found", 403: "forbidden", 405: "method_not_allowed",
+                    429: "rate_limited", 401: "unauthorized"}.get(error.code or 500, "bad_request")
+            headers = dict(error.get_response().headers) if error.code == 429 else {}
+            headers.pop("Content-Type", None)
+            headers.pop("Content-Length", None)
+            return problem(code, message, error.code or 500, headers=headers)
+        if error.code == 429 and request.method == "POST" and request.endpoint == "auth.login":
+            flash(message, "error")
+            return render_template("errors/error.html", status=429, message=message), 429
+        return render_template("errors/error.html", status=error.code,
+                               message=message), error.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        message = _("Something went wrong on our side. Nothing you typed was saved twice; "
+                    "please try again.")
+        if wants_json():
+            return problem("server_error", message, 500)
+        return render_template("errors/error.html", status=500, message=message), 500

@@ -1,0 +1,7 @@
+"""Onboarding pages (to be filled in)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("onboarding", __name__)

@@ -1,0 +1,7 @@
+"""Passwords pages (to be filled in)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("passwords", __name__)

@@ -1,0 +1,97 @@
+"""Real server processes on loopback ports (gunicorn + gevent), for socket and browser tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """Ask the OS for an unused loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """One gunicorn process serving the app with the test configuration."""
+
+    config: dict
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. http://127.0.0.1:54321."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> LiveServer:
+        """Start the process and wait until /healthz answers."""
+        env = {**os.environ, "FORUM_LIVE_CONFIG": json.dumps(self.config),
+               "BIND": f"127.0.0.1:{self.port}", "ACCESS_LOG": "", "LOG_LEVEL": "warning"}
+        self.log_path = Path(self.config.get("LOG_DIR", "/tmp")) / f"live-{self.port}.log"
+        log = open(self.log_path, "w")  # noqa: SIM115 - kept open for the process lifetime
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+             "tests.live_app:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"live server exited:\n{self.log_path.read_text()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"live server did not start:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        """Terminate the process (SIGTERM, then SIGKILL)."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def kill(self) -> None:
+        """Kill the process abruptly, as a crash would."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def log(self) -> str:
+        """What the server printed so far."""
+        return self.log_path.read_text() if self.log_path else ""
+
+
+def login_session(server: LiveServer, email: str, password: str) -> requests.Session:
+    """A requests session logged in through the real form (with its CSRF token)."""
+    import re
+
+    session = requests.Session()
+    page = session.get(server.url + "/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    if token is None:
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    response = session.post(server.url + "/login", allow_redirects=False, data={
+        "csrf_token": token.group(1), "email": email, "password": password})
+    assert response.status_code == 302, response.text[:500]
+    return session

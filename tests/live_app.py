@@ -1,0 +1,16 @@
+"""The app a live test server runs: test settings from FORUM_LIVE_CONFIG, real gevent server."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from forum import create_app
+
+overrides = json.loads(os.environ.get("FORUM_LIVE_CONFIG", "{}"))
+config = {
+    "WTF_CSRF_ENABLED": True,  # live servers check CSRF like production does
+    "SOCKETIO_ASYNC_MODE": None,  # gevent, picked up from the gunicorn worker
+    **overrides,
+}
+app = create_app(config)
