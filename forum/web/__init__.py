@@ -18,6 +18,7 @@ def register_web(app: Flask) -> None:
     """Register every page blueprint and the helpers templates rely on."""
     from forum.web import (
         admin,
+        admin_cohorts,
         auth,
         chat,
         cohorts,
