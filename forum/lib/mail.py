@@ -1,0 +1,64 @@
+"""A small pluggable mail backend: SMTP when configured, else an outbox folder and the log.
+
+Backends: "smtp" (MAIL_SERVER set), "outbox" (default for local runs: .eml files in
+instance/outbox, and the text in the log so a local user can follow links), "memory" (tests:
+messages collected in app.extensions["mail_outbox"]).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+
+def _message(to: str, subject: str, text: str, html: str | None) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="commons.local")
+    message.set_content(text)
+    if html:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def backend_name() -> str:
+    """The backend in use: MAIL_BACKEND if set, else smtp or outbox."""
+    configured = current_app.config.get("MAIL_BACKEND")
+    if configured:
+        return configured
+    return "smtp" if current_app.config.get("MAIL_SERVER") else "outbox"
+
+
+def send_mail(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+    """Send one message through the configured backend and return it."""
+    message = _message(to, subject, text, html)
+    backend = backend_name()
+    if backend == "memory":
+        current_app.extensions.setdefault("mail_outbox", []).append(message)
+    elif backend == "smtp":
+        config = current_app.config
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+            smtp.send_message(message)
+    else:
+        folder = Path(current_app.config.get("MAIL_OUTBOX_DIR")
+                      or Path(current_app.instance_path) / "outbox")
+        folder.mkdir(parents=True, exist_ok=True)
+        name = message["Message-ID"].strip("<>").replace("@", "_")
+        (folder / f"{name}.eml").write_bytes(bytes(message))
+        current_app.logger.info("Mail to %s: %s\n%s", to, subject, text)
+    return message
+
+
+def outbox() -> list[EmailMessage]:
+    """Messages sent with the memory backend (tests)."""
+    return current_app.extensions.setdefault("mail_outbox", [])
