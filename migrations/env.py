@@ -17,7 +17,7 @@ config.set_main_option(
 
 
 def render_item(type_, obj, autogen_context):
-    """Write our UTCDateTime as a plain timezone-aware DateTime, so migrations import no app code."""
+    """Write UTCDateTime as a plain timezone-aware DateTime, so migrations import no app code."""
     from forum.models.base import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
