@@ -1,15 +1,223 @@
-"""Discussions pages."""
+"""Discussions pages: categories, thread lists, threads, posts. They work without JavaScript."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from forum.errors import Invalid
+from forum.extensions import limiter
+from forum.services import discussions as svc
 
 bp = Blueprint("discussions", __name__)
+
+
+class NewThreadForm(FlaskForm):
+    """Title, Markdown body and tags of a new thread."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=200)])
+    body = TextAreaField(_l("Your message"), validators=[DataRequired()])
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=250)])
+
+
+class ReplyForm(FlaskForm):
+    """A reply to the thread or to one post (parent_id)."""
+
+    body = TextAreaField(_l("Your reply"), validators=[DataRequired()])
+    parent_id = HiddenField()
+
+
+class EditForm(FlaskForm):
+    """The new text of a post."""
+
+    body = TextAreaField(_l("Text"), validators=[DataRequired()])
+
+
+def _posting_limit() -> str:
+    return current_app.config["RATELIMIT_POSTING"]
+
+
+def _user_key() -> str:
+    """Posting is limited per account, so a shared office address does not block colleagues."""
+    return f"post:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
+
+
+posting_limit = limiter.limit(_posting_limit, key_func=_user_key, methods=["POST"])
+
+
+@bp.errorhandler(429)
+def too_fast(error):
+    """Posting too fast gets its own clear message (blueprint handlers win over the app's)."""
+    message = _("You are posting too fast. Please wait a minute, then send your text again "
+                "— use the back button to get it back.")
+    return render_template("errors/error.html", status=429, message=message), 429
+
+
+def _apply_errors(form: FlaskForm, error: Invalid) -> None:
+    """Show a service's field errors next to the fields, or at the top of the form."""
+    for name, message in error.fields.items():
+        if name in form._fields:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            form.form_errors.append(message)
+    if not error.fields:
+        form.form_errors.append(error.message)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.values.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 @bp.get("/c")
 @login_required
 def index():
-    """Placeholder until the discussions work lands."""
-    return render_template("main/placeholder.html", title="Discussions")
+    """The categories the user may read, with thread and unread counts."""
+    summaries = svc.list_categories(current_user)
+    return render_template("discussions/index.html", summaries=summaries)
+
+
+@bp.get("/c/<slug>")
+@login_required
+def category(slug: str):
+    """A category's threads: pinned first, sorted, filtered by tag, keyset-paginated."""
+    page = svc.category_page(current_user, slug, sort=request.args.get("sort", "latest"),
+                             tag=request.args.get("tag"), after=request.args.get("after"))
+    return render_template("discussions/category.html", page=page)
+
+
+@bp.route("/c/<slug>/new", methods=["GET", "POST"])
+@login_required
+@posting_limit
+def new_thread(slug: str):
+    """Start a thread in a category."""
+    category = svc.new_thread_category(current_user, slug)
+    form = NewThreadForm()
+    if form.validate_on_submit():
+        try:
+            thread = svc.create_thread(current_user, category.id, form.title.data,
+                                       form.body.data, form.tags.data)
+        except Invalid as error:
+            _apply_errors(form, error)
+        else:
+            return redirect(url_for(".thread", thread_id=thread.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("discussions/new_thread.html", form=form, category=category), status
+
+
+def _render_thread(thread_id: int, form: ReplyForm, status: int = 200, page: int | None = None):
+    view = svc.read_thread(current_user, thread_id, page)
+    return render_template("discussions/thread.html", view=view, form=form,
+                           kinds=svc.REACTION_KINDS), status
+
+
+@bp.get("/t/<int:thread_id>")
+@login_required
+def thread(thread_id: int):
+    """A thread page: first post, accepted answer, nested replies, reply form."""
+    form = ReplyForm(parent_id=str(_int_arg("reply_to") or ""))
+    return _render_thread(thread_id, form, page=_int_arg("page"))
+
+
+@bp.post("/t/<int:thread_id>/reply")
+@login_required
+@posting_limit
+def reply(thread_id: int):
+    """Post a reply, then show it in its place."""
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            post = svc.reply(current_user, thread_id, form.body.data, _int_arg("parent_id"))
+        except Invalid as error:
+            _apply_errors(form, error)
+        else:
+            return redirect(url_for(".permalink", post_id=post.id))
+    return _render_thread(thread_id, form, status=422, page=_int_arg("page"))
+
+
+@bp.post("/t/<int:thread_id>/watch")
+@login_required
+def watch(thread_id: int):
+    """Watch, mute, or go back to the default for a thread."""
+    level = request.form.get("level") or None
+    svc.set_watch(current_user, thread_id, level)
+    messages = {"watch": _("You are watching this thread."),
+                "mute": _("This thread is muted.")}
+    flash(messages.get(level or "", _("Notification settings reset.")), "success")
+    return redirect(url_for(".thread", thread_id=thread_id))
+
+
+@bp.get("/p/<int:post_id>")
+@login_required
+def permalink(post_id: int):
+    """Redirect to the page of the thread holding the post, scrolled to it."""
+    thread_id, page = svc.locate_post(current_user, post_id)
+    args = {"page": page} if page > 1 else {}
+    return redirect(url_for(".thread", thread_id=thread_id, **args) + f"#post-{post_id}")
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+@posting_limit
+def edit(post_id: int):
+    """Edit one's own post; the previous text is kept in its history."""
+    post = svc.post_for_edit(current_user, post_id)
+    form = EditForm(body=post.body_source) if request.method == "GET" else EditForm()
+    if form.validate_on_submit():
+        try:
+            svc.edit_post(current_user, post_id, form.body.data)
+        except Invalid as error:
+            _apply_errors(form, error)
+        else:
+            flash(_("Your post was updated."), "success")
+            return redirect(url_for(".permalink", post_id=post_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("discussions/edit.html", form=form, post=post), status
+
+
+@bp.post("/p/<int:post_id>/delete")
+@login_required
+def delete(post_id: int):
+    """Soft-delete one's own reply."""
+    svc.delete_post(current_user, post_id)
+    flash(_("Your post was deleted."), "success")
+    return redirect(url_for(".permalink", post_id=post_id))
+
+
+@bp.post("/p/<int:post_id>/react")
+@login_required
+def react(post_id: int):
+    """Toggle one reaction on a post."""
+    svc.toggle_reaction(current_user, post_id, request.form.get("kind", ""))
+    return redirect(url_for(".permalink", post_id=post_id))
+
+
+@bp.post("/p/<int:post_id>/accept")
+@login_required
+def accept(post_id: int):
+    """Mark (or unmark) a reply as the accepted answer."""
+    accept_it = request.form.get("accept", "1") == "1"
+    svc.accept_answer(current_user, post_id, accept_it)
+    flash(_("Answer accepted.") if accept_it else _("Answer no longer accepted."), "success")
+    return redirect(url_for(".permalink", post_id=post_id))
+
+
+@bp.get("/p/<int:post_id>/history")
+@login_required
+def history(post_id: int):
+    """Earlier versions of a post (its author and moderators only)."""
+    post, revisions = svc.post_history(current_user, post_id)
+    return render_template("discussions/history.html", post=post, revisions=revisions)

@@ -1,0 +1,679 @@
+"""Use cases of threaded discussions: threads, replies, edits, reactions, answers, read state.
+
+Every writer takes the acting user first and follows one shape: access check → validate →
+sanitize → write → one commit → broadcast to the thread room (server-rendered HTML).
+Readers return small view objects so pages issue a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import current_app, has_request_context, render_template
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum.errors import Forbidden, Invalid, NotFound
+from forum.extensions import db
+from forum.lib.realtime import broadcast, thread_room
+from forum.lib.text import render_post
+from forum.models import (
+    Category,
+    CohortMembership,
+    CohortRole,
+    Post,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    Thread,
+    ThreadRead,
+    ThreadTag,
+    ThreadWatch,
+    User,
+    WatchLevel,
+    utcnow,
+)
+from forum.services import access
+from forum.services.accounts import existing_usernames
+
+PAGE_SIZE = 50  # posts per thread page
+THREADS_PER_PAGE = 30
+MAX_NESTING = 4  # deeper replies are shown flat with "in reply to @x"
+MAX_TAGS = 5
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+SORTS = ("latest", "newest", "unanswered")
+REACTION_KINDS = tuple(kind.value for kind in ReactionKind)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _profile_url(username: str) -> str:
+    return f"/u/{username}"
+
+
+def _render(source: str) -> str:
+    """Validate the length of a Markdown body and return its sanitized HTML."""
+    source = (source or "").strip()
+    limit = current_app.config["POST_MAX_LENGTH"]
+    if not source:
+        raise Invalid(_("Write something first."), fields={"body": _("This field is required.")})
+    if len(source) > limit:
+        message = _("At most %(n)d characters.", n=limit)
+        raise Invalid(message, fields={"body": message})
+    return render_post(source, resolve_mentions=existing_usernames,
+                       profile_url=_profile_url).html
+
+
+def parse_tags(raw: str | list[str] | None) -> list[str]:
+    """Lower-cased, de-duplicated tags from "a, b c" text; Invalid when malformed or too many."""
+    if raw is None:
+        return []
+    parts = raw if isinstance(raw, list) else re.split(r"[,\s]+", raw)
+    tags: list[str] = []
+    for part in parts:
+        tag = part.strip().lstrip("#").lower()
+        if not tag or tag in tags:
+            continue
+        if not TAG_RE.match(tag):
+            message = _("Tags use letters, digits and dashes (at most 40 characters).")
+            raise Invalid(message, fields={"tags": message})
+        tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        message = _("At most %(n)d tags.", n=MAX_TAGS)
+        raise Invalid(message, fields={"tags": message})
+    return tags
+
+
+def _request_context():
+    """Fragments use url_for; services called outside a request (CLI, tests) still render."""
+    return nullcontext() if has_request_context() else current_app.test_request_context("/")
+
+
+def render_post_fragment(post: Post, thread: Thread, *, is_mentor: bool = False,
+                         counts: dict[str, int] | None = None) -> str:
+    """The viewer-neutral HTML of one post, as live updates insert it."""
+    with _request_context():
+        return render_template(
+            "discussions/_post.html", post=post, thread=thread, category=thread.category,
+            mentors={post.author_id} if is_mentor else set(), counts={post.id: counts or {}},
+            mine=set(), viewer=None, display_depth=min(post.depth, MAX_NESTING),
+            reply_to=None, live=True,
+        )
+
+
+def _load_post(post_id: int) -> Post:
+    """A post with what its fragment needs (thread, category, author)."""
+    return db.session.scalar(
+        select(Post).where(Post.id == post_id).options(
+            joinedload(Post.thread).joinedload(Thread.category), joinedload(Post.author))
+    )
+
+
+def _author_is_mentor(post: Post, category: Category) -> bool:
+    if post.author is None:
+        return False
+    return post.author_id in _mentor_author_ids(category, {post.author_id},
+                                                {post.author_id: post.author})
+
+
+def _reaction_counts(post_ids: list[int]) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = {pid: {} for pid in post_ids}
+    if not post_ids:
+        return counts
+    rows = db.session.execute(
+        select(Reaction.post_id, Reaction.kind, func.count())
+        .where(Reaction.post_id.in_(post_ids))
+        .group_by(Reaction.post_id, Reaction.kind)
+    ).all()
+    for post_id, kind, n in rows:
+        counts[post_id][kind] = n
+    return counts
+
+
+def _refresh_thread_counters(thread: Thread) -> None:
+    """Recompute reply count and last activity from the live posts (after a delete)."""
+    replies = db.session.scalar(
+        select(func.count()).select_from(Post).where(
+            Post.thread_id == thread.id, Post.deleted_at.is_(None), Post.id != thread.first_post_id)
+    )
+    last = db.session.execute(
+        select(Post.id, Post.created_at).where(Post.thread_id == thread.id,
+                                               Post.deleted_at.is_(None))
+        .order_by(Post.id.desc()).limit(1)
+    ).first()
+    thread.reply_count = replies or 0
+    if last is not None:
+        thread.last_post_id, thread.last_activity_at = last.id, last.created_at
+    else:
+        thread.last_post_id, thread.last_activity_at = thread.first_post_id, thread.created_at
+
+
+def _set_read(user: User, thread_id: int, post_id: int) -> None:
+    """Move the user's read marker forward (never back); the caller commits."""
+    row = db.session.scalar(select(ThreadRead).where(
+        ThreadRead.user_id == user.id, ThreadRead.thread_id == thread_id))
+    if row is None:
+        db.session.add(ThreadRead(user_id=user.id, thread_id=thread_id, last_read_post_id=post_id))
+    elif post_id > row.last_read_post_id:
+        row.last_read_post_id = post_id
+        row.updated_at = utcnow()
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def create_thread(user: User, category_id: int, title: str, body: str,
+                  tags: str | list[str] | None = None) -> Thread:
+    """Start a thread with its first post; the author watches it."""
+    access.require_active(user)
+    category = access.access_category(user, category_id)
+    title = (title or "").strip()
+    errors: dict[str, str] = {}
+    if not 3 <= len(title) <= 200:
+        errors["title"] = _("Use 3 to 200 characters.")
+    try:
+        html = _render(body)
+    except Invalid as error:
+        errors.update(error.fields)
+        html = ""
+    try:
+        tag_list = parse_tags(tags)
+    except Invalid as error:
+        errors.update(error.fields)
+        tag_list = []
+    if errors:
+        raise Invalid(_("Please correct the highlighted fields."), fields=errors)
+    now = utcnow()
+    thread = Thread(category_id=category.id, author_id=user.id, title=title, created_at=now,
+                    last_activity_at=now)
+    thread.tags = [ThreadTag(tag=tag) for tag in tag_list]
+    db.session.add(thread)
+    db.session.flush()
+    post = Post(thread_id=thread.id, author_id=user.id, body_source=body.strip(),
+                body_html=html, created_at=now)
+    db.session.add(post)
+    db.session.flush()
+    thread.first_post_id = thread.last_post_id = post.id
+    db.session.add(ThreadWatch(user_id=user.id, thread_id=thread.id))
+    db.session.add(ThreadRead(user_id=user.id, thread_id=thread.id, last_read_post_id=post.id))
+    db.session.commit()
+    return thread
+
+
+def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -> Post:
+    """Reply to a thread, or to one of its posts (a tree); broadcast `post:new`."""
+    access.require_active(user)
+    thread = access.access_thread(user, thread_id)
+    category = thread.category
+    if thread.is_locked and not access.can_moderate_cohort(user, category.cohort_id):
+        raise Forbidden(_("This thread is locked."), code="locked")
+    parent = None
+    if parent_id is not None and parent_id != thread.first_post_id:
+        parent = db.session.scalar(select(Post).where(Post.id == parent_id,
+                                                      Post.thread_id == thread.id))
+        if parent is None:
+            raise Invalid(_("The post you replied to is gone."),
+                          fields={"parent_id": _("Unknown post.")})
+    html = _render(body)
+    now = utcnow()
+    post = Post(thread_id=thread.id, author_id=user.id, body_source=body.strip(), body_html=html,
+                parent_id=parent.id if parent else None,
+                depth=parent.depth + 1 if parent else 0, created_at=now)
+    db.session.add(post)
+    db.session.flush()
+    thread.reply_count += 1
+    thread.last_activity_at = now
+    thread.last_post_id = post.id
+    _set_read(user, thread.id, post.id)
+    db.session.commit()
+    post = _load_post(post.id)
+    broadcast("post:new", {
+        "thread_id": thread.id, "post_id": post.id, "parent_id": post.parent_id,
+        "depth": post.depth,
+        "html": render_post_fragment(post, post.thread,
+                                     is_mentor=_author_is_mentor(post, post.thread.category)),
+    }, thread_room(thread.id))
+    return post
+
+
+def edit_post(user: User, post_id: int, body: str) -> Post:
+    """Change one's own post; the old text is kept as a revision; broadcast `post:edited`."""
+    access.require_active(user)
+    post = access.access_post(user, post_id)
+    if not access.can_edit_post(user, post):
+        raise Forbidden()
+    html = _render(body)
+    if body.strip() == post.body_source:
+        return post
+    db.session.add(PostRevision(post_id=post.id, editor_id=user.id, body_source=post.body_source,
+                                body_html=post.body_html))
+    post.body_source, post.body_html, post.edited_at = body.strip(), html, utcnow()
+    db.session.commit()
+    post = _load_post(post.id)
+    counts = _reaction_counts([post.id])[post.id]
+    broadcast("post:edited", {
+        "thread_id": post.thread_id, "post_id": post.id,
+        "html": render_post_fragment(post, post.thread, counts=counts,
+                                     is_mentor=_author_is_mentor(post, post.thread.category)),
+    }, thread_room(post.thread_id))
+    return post
+
+
+def delete_post(user: User, post_id: int) -> Post:
+    """Soft-delete one's own reply: a placeholder stays so its replies keep their context."""
+    access.require_active(user)
+    post = access.access_post(user, post_id)
+    if not access.can_edit_post(user, post):
+        raise Forbidden()
+    thread = post.thread
+    if post.id == thread.first_post_id:
+        raise Forbidden(_("The opening post of a thread cannot be deleted."), code="first_post")
+    post.deleted_at = utcnow()
+    if thread.accepted_post_id == post.id:
+        thread.accepted_post_id = None
+    db.session.flush()
+    _refresh_thread_counters(thread)
+    db.session.commit()
+    post = _load_post(post.id)
+    broadcast("post:deleted", {
+        "thread_id": post.thread_id, "post_id": post.id,
+        "html": render_post_fragment(post, post.thread),
+    }, thread_room(post.thread_id))
+    return post
+
+
+def react(user: User, post_id: int, kind: str, on: bool = True) -> dict[str, int]:
+    """Add (or with on=False remove) a reaction; broadcast the new counts of that post."""
+    access.require_active(user)
+    post = access.access_post(user, post_id)
+    if kind not in REACTION_KINDS:
+        raise Invalid(_("Unknown reaction."), fields={"kind": _("Unknown reaction.")})
+    if post.deleted_at is not None:
+        raise Invalid(_("This post was deleted."))
+    existing = db.session.scalar(select(Reaction).where(
+        Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind))
+    if on and existing is None:
+        db.session.add(Reaction(post_id=post.id, user_id=user.id, kind=kind))
+    elif not on and existing is not None:
+        db.session.delete(existing)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # a double click raced us: the reaction already exists
+    counts = _reaction_counts([post.id])[post.id]
+    broadcast("reaction:counts", {"thread_id": post.thread_id, "post_id": post.id,
+                                  "counts": counts}, thread_room(post.thread_id))
+    return counts
+
+
+def toggle_reaction(user: User, post_id: int, kind: str) -> dict[str, int]:
+    """Add the reaction if the user has not given it yet, remove it otherwise."""
+    given = db.session.scalar(select(Reaction.id).where(
+        Reaction.post_id == post_id, Reaction.user_id == user.id, Reaction.kind == kind))
+    return react(user, post_id, kind, on=given is None)
+
+
+def accept_answer(user: User, post_id: int, accept: bool = True) -> Thread:
+    """Mark a reply as the accepted answer (or clear it); Q&A and ask-a-mentor threads only."""
+    access.require_active(user)
+    post = access.access_post(user, post_id)
+    thread = post.thread
+    access.require_can_accept(user, thread)
+    if post.id == thread.first_post_id or post.deleted_at is not None:
+        raise Invalid(_("Only a reply can be the accepted answer."))
+    thread.accepted_post_id = post.id if accept else None
+    db.session.commit()
+    broadcast("thread:accepted", {"thread_id": thread.id, "post_id": thread.accepted_post_id},
+              thread_room(thread.id))
+    return thread
+
+
+def mark_read(user: User, thread_id: int, post_id: int) -> None:
+    """Remember that the user has read the thread up to this post."""
+    access.access_thread(user, thread_id)
+    _set_read(user, thread_id, post_id)
+    db.session.commit()
+
+
+def set_watch(user: User, thread_id: int, level: str | None) -> str | None:
+    """Watch or mute a thread; None goes back to the default (not watching)."""
+    access.require_login(user)
+    thread = access.access_thread(user, thread_id)
+    if level is not None and level not in (WatchLevel.WATCH.value, WatchLevel.MUTE.value):
+        raise Invalid(_("Unknown choice."))
+    row = db.session.scalar(select(ThreadWatch).where(
+        ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread.id))
+    if level is None:
+        if row is not None:
+            db.session.delete(row)
+    elif row is None:
+        db.session.add(ThreadWatch(user_id=user.id, thread_id=thread.id, level=level))
+    else:
+        row.level = level
+    db.session.commit()
+    return level
+
+
+def check_thread_readable(user: User, thread_id: int) -> int:
+    """Raise NotFound unless the user may read the thread (socket room joins)."""
+    return access.access_thread(user, thread_id).id
+
+
+# --------------------------------------------------------------------------- readers
+
+
+@dataclass
+class CategorySummary:
+    """A category with what the index shows about it."""
+
+    category: Category
+    thread_count: int = 0
+    unread_count: int = 0
+
+
+def list_categories(user: User) -> list[CategorySummary]:
+    """Categories the user may read, global first, with visible-thread and unread counts."""
+    access.require_login(user)
+    categories = db.session.scalars(
+        select(Category).where(access.visible_categories_clause(user))
+        .options(joinedload(Category.cohort))
+        .order_by(Category.cohort_id.is_not(None), Category.position, Category.name)
+    ).all()
+    summaries = {c.id: CategorySummary(c) for c in categories}
+    unread = Thread.last_post_id > func.coalesce(ThreadRead.last_read_post_id, 0)
+    rows = db.session.execute(
+        select(Thread.category_id, func.count(), func.sum(case((unread, 1), else_=0)))
+        .join(Category, Category.id == Thread.category_id)
+        .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Thread.id,
+                                    ThreadRead.user_id == user.id))
+        .where(access.visible_threads_clause(user))
+        .group_by(Thread.category_id)
+    ).all()
+    for category_id, count, unread_count in rows:
+        if category_id in summaries:
+            summaries[category_id].thread_count = count
+            summaries[category_id].unread_count = int(unread_count or 0)
+    return list(summaries.values())
+
+
+@dataclass
+class ThreadRow:
+    """A thread in a list, with whether the user has unread posts in it."""
+
+    thread: Thread
+    unread: bool
+
+
+@dataclass
+class CategoryPage:
+    """One page of a category's thread list."""
+
+    category: Category
+    pinned: list[ThreadRow]
+    threads: list[ThreadRow]
+    sort: str
+    tag: str | None
+    next_cursor: str | None
+    can_post: bool
+
+
+def _encode_cursor(moment: datetime, thread_id: int) -> str:
+    return f"{int(moment.timestamp() * 1_000_000)}.{thread_id}"
+
+
+def _decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        micros, thread_id = cursor.split(".", 1)
+        moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
+        return moment, int(thread_id)
+    except (ValueError, OverflowError):
+        raise Invalid(_("This page link is broken.")) from None
+
+
+def category_page(user: User, slug: str, sort: str = "latest", tag: str | None = None,
+                  after: str | None = None) -> CategoryPage:
+    """A page of threads: pinned first, then keyset-paginated by activity or creation time."""
+    category = access.access_category(user, slug)
+    sort = sort if sort in SORTS else "latest"
+    tag = (tag or "").strip().lower() or None
+    key = Thread.last_activity_at if sort == "latest" else Thread.created_at
+    cursor = _decode_cursor(after)
+
+    def _query(pinned: bool):
+        query = (
+            select(Thread, ThreadRead.last_read_post_id)
+            .join(Category, Category.id == Thread.category_id)
+            .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Thread.id,
+                                        ThreadRead.user_id == user.id))
+            .where(Thread.category_id == category.id, Thread.is_pinned.is_(pinned),
+                   access.visible_threads_clause(user))
+            .options(joinedload(Thread.author), selectinload(Thread.tags))
+        )
+        if tag:
+            query = query.where(Thread.id.in_(select(ThreadTag.thread_id)
+                                              .where(ThreadTag.tag == tag)))
+        if sort == "unanswered":
+            query = query.where(Thread.accepted_post_id.is_(None) if category.is_qa
+                                else Thread.reply_count == 0)
+        return query
+
+    def _rows(query) -> list[ThreadRow]:
+        return [ThreadRow(t, (t.last_post_id or 0) > (read or 0))
+                for t, read in db.session.execute(query).unique().all()]
+
+    pinned = [] if cursor else _rows(_query(True).order_by(key.desc(), Thread.id.desc()))
+    query = _query(False)
+    if cursor:
+        moment, last_id = cursor
+        query = query.where(or_(key < moment, and_(key == moment, Thread.id < last_id)))
+    rows = _rows(query.order_by(key.desc(), Thread.id.desc()).limit(THREADS_PER_PAGE + 1))
+    next_cursor = None
+    if len(rows) > THREADS_PER_PAGE:
+        rows = rows[:THREADS_PER_PAGE]
+        last = rows[-1].thread
+        moment = last.last_activity_at if sort == "latest" else last.created_at
+        next_cursor = _encode_cursor(moment, last.id)
+    return CategoryPage(category, pinned, rows, sort, tag, next_cursor,
+                        can_post=_can_post(user))
+
+
+def _can_post(user: User) -> bool:
+    try:
+        access.require_active(user)
+    except Forbidden:
+        return False
+    return True
+
+
+@dataclass
+class PostItem:
+    """A post as placed on the page: its indent and, when shown flat, whom it answers."""
+
+    post: Post
+    display_depth: int
+    reply_to: str | None = None
+    reply_to_id: int | None = None
+
+
+@dataclass
+class ThreadPage:
+    """Everything the thread page shows, loaded with a fixed number of queries."""
+
+    thread: Thread
+    category: Category
+    first_post: Post | None
+    accepted: Post | None
+    items: list[PostItem]
+    page: int
+    pages: int
+    counts: dict[int, dict[str, int]]
+    mine: set[tuple[int, str]]
+    mentors: set[int]
+    first_unread_id: int | None
+    watch_level: str | None
+    can_post: bool
+    can_accept: bool
+    can_moderate: bool
+    tags: list[str] = field(default_factory=list)
+
+
+def _mentor_author_ids(category: Category, author_ids: set[int],
+                       authors: dict[int, User]) -> set[int]:
+    """Authors who get the mentor badge in this space: site mentors or the cohort's mentors."""
+    badge = {uid for uid, u in authors.items() if u.is_mentor}
+    if category.cohort_id is not None and author_ids:
+        badge |= set(db.session.scalars(select(CohortMembership.user_id).where(
+            CohortMembership.cohort_id == category.cohort_id,
+            CohortMembership.user_id.in_(sorted(author_ids)),
+            CohortMembership.role == CohortRole.MENTOR.value)))
+    return badge
+
+
+def _arrange(posts: list[Post], first_post_id: int | None,
+             parent_names: dict[int, str]) -> list[PostItem]:
+    """Depth-first order of the replies on this page; deep or orphaned ones shown flat."""
+    on_page = {p.id for p in posts}
+    children: dict[int | None, list[Post]] = {}
+    for post in posts:
+        if post.id == first_post_id:
+            continue
+        parent = post.parent_id if post.parent_id in on_page else None
+        children.setdefault(parent, []).append(post)
+    items: list[PostItem] = []
+
+    def walk(parent_id: int | None, level: int) -> None:
+        for post in children.get(parent_id, []):
+            flat = level > MAX_NESTING or (post.parent_id is not None
+                                           and post.parent_id not in on_page)
+            items.append(PostItem(
+                post, min(level, MAX_NESTING),
+                reply_to=parent_names.get(post.parent_id) if flat and post.parent_id else None,
+                reply_to_id=post.parent_id if flat else None))
+            walk(post.id, level + 1)
+
+    walk(None, 0)
+    return items
+
+
+def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPage:
+    """Load one page of a thread and mark it read up to the last post shown."""
+    thread = access.access_thread(user, thread_id)
+    category = thread.category
+    total = db.session.scalar(select(func.count()).select_from(Post)
+                              .where(Post.thread_id == thread.id)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    read_row = db.session.scalar(select(ThreadRead).where(
+        ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id))
+    last_read = read_row.last_read_post_id if read_row else 0
+    if page is None:
+        # Open where the reader left off: the page of the first unread post.
+        first_unread = db.session.scalar(select(func.count()).select_from(Post).where(
+            Post.thread_id == thread.id, Post.id <= last_read)) or 0
+        page = min(pages, first_unread // PAGE_SIZE + 1) if read_row else 1
+    page = max(1, min(page, pages))
+    posts = db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id).order_by(Post.id)
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).options(joinedload(Post.author))
+    ).all()
+    extra_ids = {p.parent_id for p in posts if p.parent_id} - {p.id for p in posts}
+    want_accepted = thread.accepted_post_id and thread.accepted_post_id not in {
+        p.id for p in posts}
+    if want_accepted:
+        extra_ids.add(thread.accepted_post_id)
+    extra = {p.id: p for p in db.session.scalars(
+        select(Post).where(Post.id.in_(sorted(extra_ids))).options(joinedload(Post.author))
+    )} if extra_ids else {}
+    by_id = {p.id: p for p in posts} | extra
+    parent_names = {pid: (p.author.username if p.author else _("deleted user"))
+                    for pid, p in by_id.items()}
+    first_post = by_id.get(thread.first_post_id) if page == 1 else None
+    accepted = by_id.get(thread.accepted_post_id) if thread.accepted_post_id else None
+    shown = list(posts) + ([accepted] if accepted is not None and want_accepted else [])
+    shown_ids = [p.id for p in shown]
+    counts = _reaction_counts(shown_ids)
+    mine = {(post_id, kind) for post_id, kind in db.session.execute(
+        select(Reaction.post_id, Reaction.kind).where(
+            Reaction.user_id == user.id, Reaction.post_id.in_(shown_ids)))}
+    authors = {p.author_id: p.author for p in shown if p.author is not None}
+    mentors = _mentor_author_ids(category, set(authors), authors)
+    watch = db.session.scalar(select(ThreadWatch.level).where(
+        ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread.id))
+    tags = [t.tag for t in db.session.scalars(select(ThreadTag).where(
+        ThreadTag.thread_id == thread.id).order_by(ThreadTag.tag))]
+    first_unread_id = next((p.id for p in posts if p.id > last_read), None)
+    if posts and posts[-1].id > last_read:
+        _set_read(user, thread.id, posts[-1].id)
+        db.session.commit()
+    return ThreadPage(
+        thread=thread, category=category, first_post=first_post, accepted=accepted,
+        items=_arrange(list(posts), thread.first_post_id, parent_names), page=page, pages=pages,
+        counts=counts, mine=mine, mentors=mentors, first_unread_id=first_unread_id,
+        watch_level=watch, can_post=_can_post(user) and not thread.is_locked,
+        can_accept=access.can_accept_answer(user, thread, category),
+        can_moderate=access.can_moderate_cohort(user, category.cohort_id), tags=tags,
+    )
+
+
+def locate_post(user: User, post_id: int) -> tuple[int, int]:
+    """(thread id, page number) of a post the user may read, for permalinks."""
+    post = access.access_post(user, post_id)
+    before = db.session.scalar(select(func.count()).select_from(Post).where(
+        Post.thread_id == post.thread_id, Post.id < post.id)) or 0
+    return post.thread_id, before // PAGE_SIZE + 1
+
+
+def post_for_edit(user: User, post_id: int) -> Post:
+    """A post its author may edit, or Forbidden/NotFound."""
+    post = access.access_post(user, post_id)
+    if not access.can_edit_post(user, post):
+        raise Forbidden()
+    return post
+
+
+def post_history(user: User, post_id: int) -> tuple[Post, list[PostRevision]]:
+    """Earlier versions of a post: for its author and the space's moderators only."""
+    post = access.access_post(user, post_id)
+    if post.author_id != user.id and not access.can_moderate_cohort(
+            user, post.thread.category.cohort_id):
+        raise NotFound()
+    revisions = db.session.scalars(
+        select(PostRevision).where(PostRevision.post_id == post.id)
+        .order_by(PostRevision.id.desc()).options(joinedload(PostRevision.editor))
+    ).all()
+    return post, list(revisions)
+
+
+def new_thread_category(user: User, slug: str) -> Category:
+    """The category a new-thread form posts into (readable, and the user may post)."""
+    category = access.access_category(user, slug)
+    access.require_active(user)
+    return category
+
+
+__all__ = [
+    "accept_answer",
+    "category_page",
+    "check_thread_readable",
+    "create_thread",
+    "delete_post",
+    "edit_post",
+    "list_categories",
+    "locate_post",
+    "mark_read",
+    "parse_tags",
+    "post_for_edit",
+    "post_history",
+    "react",
+    "read_thread",
+    "reply",
+    "set_watch",
+    "toggle_reaction",
+]

@@ -1,0 +1,44 @@
+"""Socket.IO entry points of the thread page: join and leave a thread's live room.
+
+The permission check runs on every event through the discussions service (the policy module);
+a thread the user may not read answers exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_socketio import join_room, leave_room
+
+from forum.errors import DomainError, NotFound
+from forum.extensions import socketio
+from forum.lib.realtime import thread_room
+from forum.services import discussions
+
+
+def _thread_id(data) -> int:
+    value = data.get("thread_id") if isinstance(data, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise NotFound()
+    return int(value)
+
+
+@socketio.on("thread:join")
+def on_thread_join(data=None) -> dict:
+    """Join a thread's room after checking the user may read it."""
+    try:
+        thread_id = discussions.check_thread_readable(current_user, _thread_id(data))
+    except DomainError as error:
+        return {"ok": False, "error": error.to_dict()}
+    join_room(thread_room(thread_id))
+    return {"ok": True, "thread_id": thread_id}
+
+
+@socketio.on("thread:leave")
+def on_thread_leave(data=None) -> dict:
+    """Leave a thread's room (no permission needed to stop listening)."""
+    try:
+        thread_id = _thread_id(data)
+    except DomainError as error:
+        return {"ok": False, "error": error.to_dict()}
+    leave_room(thread_room(thread_id))
+    return {"ok": True}
