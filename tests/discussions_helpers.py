@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -91,3 +92,27 @@ def joined(socket_client_factory, app, user: User, thread_id: int):
     g.pop("_login_user", None)
     ack = sc.emit("thread:join", {"thread_id": thread_id}, callback=True)
     return sc, ack
+
+
+class Browser:
+    """A logged-in test client whose requests run outside the test's own app context.
+
+    The `make`/`world` fixtures keep an app context pushed; Flask would reuse it (and its `g`,
+    where Flask-Login caches the user) for every request. Running each request in an empty
+    contextvars.Context gives it a fresh app context, like a real server.
+    """
+
+    def __init__(self, app, user: User | None = None) -> None:
+        self.client = app.test_client()
+        if user is not None:
+            response = self.post("/login", data={"email": user.email,
+                                                 "password": factories.PASSWORD})
+            assert response.status_code == 302, response.text[:300]
+
+    def get(self, *args, **kwargs):
+        """GET in a fresh context."""
+        return contextvars.Context().run(self.client.get, *args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        """POST in a fresh context."""
+        return contextvars.Context().run(self.client.post, *args, **kwargs)
