@@ -154,6 +154,20 @@ def _refresh_thread_counters(thread: Thread) -> None:
         thread.last_post_id, thread.last_activity_at = thread.first_post_id, thread.created_at
 
 
+def _commit_keeping_loaded() -> None:
+    """Commit a side write (the read marker) without expiring the page's loaded objects.
+
+    Expiring them would reload every post one by one while the template renders (N+1); the
+    write touched none of them, so what is loaded is still current.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def _set_read(user: User, thread_id: int, post_id: int) -> None:
     """Move the user's read marker forward (never back); the caller commits."""
     row = db.session.scalar(select(ThreadRead).where(
@@ -611,7 +625,7 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
     first_unread_id = next((p.id for p in posts if p.id > last_read), None)
     if posts and posts[-1].id > last_read:
         _set_read(user, thread.id, posts[-1].id)
-        db.session.commit()
+        _commit_keeping_loaded()
     return ThreadPage(
         thread=thread, category=category, first_post=first_post, accepted=accepted,
         items=_arrange(list(posts), thread.first_post_id, parent_names), page=page, pages=pages,
