@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener noreferrer"
 MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,29})(?<![.-])")
+_CODE_RE = re.compile(r"<pre>.*?</pre>|<code[^>]*>.*?</code>", re.S)
 _CODE_CLASS_RE = re.compile(r"^language-[A-Za-z0-9_+-]{1,30}$")
 
 
@@ -157,7 +159,17 @@ def sanitize_html(raw: str) -> str:
         raw, tags=ALLOWED_TAGS, attributes=_CLEAN_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS,
         strip=True, strip_comments=True,
     )
-    return _LINKER.linkify(cleaned).strip()
+    # bleach 6.4's Linker re-escapes entities inside skip_tags (&lt; becomes &amp;lt;), which
+    # garbles code; so code is set aside (already clean) and put back after linkifying.
+    key = secrets.token_hex(8)
+    kept: list[str] = []
+
+    def _stash(match: re.Match) -> str:
+        kept.append(match.group(0))
+        return f"code{key}n{len(kept) - 1}x"
+
+    linked = _LINKER.linkify(_CODE_RE.sub(_stash, cleaned))
+    return re.sub(rf"code{key}n(\d+)x", lambda m: kept[int(m.group(1))], linked).strip()
 
 
 def _default_profile_url(username: str) -> str:
