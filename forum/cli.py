@@ -25,3 +25,62 @@ def create_admin(email: str, username: str, display_name: str, password: str) ->
         details = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
         raise click.ClickException(f"{error.message} {details}".strip()) from error
     click.echo(f"Created admin @{user.username} (id {user.id}).")
+
+
+def _date(_ctx, _param, value: str | None):
+    """Parse YYYY-MM-DD for click options."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter("use the form YYYY-MM-DD") from error
+
+
+@forum_cli.command("create-cohort")
+@click.option("--name", required=True)
+@click.option("--programme", default="")
+@click.option("--starts", callback=_date, help="First day, YYYY-MM-DD.")
+@click.option("--ends", callback=_date, help="Last day, YYYY-MM-DD.")
+@click.option("--description", default="")
+def create_cohort(name: str, programme: str, starts, ends, description: str) -> None:
+    """Create a cohort."""
+    from forum.errors import Invalid
+    from forum.services.cohorts import create_cohort_as_operator
+
+    try:
+        cohort = create_cohort_as_operator(name, programme, starts, ends, description)
+    except Invalid as error:
+        details = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
+        raise click.ClickException(f"{error.message} {details}".strip()) from error
+    click.echo(f"Created cohort {cohort.name!r} with slug {cohort.slug} (id {cohort.id}).")
+
+
+@forum_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing (successfully) when the database already has users.")
+def seed_demo(if_empty: bool) -> None:
+    """Create a demo community (only into an empty database) and print its logins once."""
+    from forum.errors import Conflict
+    from forum.services.demo import has_users
+    from forum.services.demo import seed_demo as seed
+
+    if if_empty and has_users():
+        click.echo("The database already has users; demo data not seeded.")
+        return
+    try:
+        credentials = seed()
+    except Conflict as error:
+        raise click.ClickException(error.message) from error
+    rows = [("Role", "Name", "Email", "Password")]
+    rows += [(c.role, c.display_name, c.email, c.password) for c in credentials]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    rule = "  ".join("-" * w for w in widths)
+    click.echo("Demo community created. These passwords are shown only once:\n")
+    for n, row in enumerate(rows):
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            click.echo(rule)
+    click.echo("\nLog in with the email and password above.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_timedelta
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ from forum.models.base import utcnow
 
 def select_locale() -> str | None:
     """The user's chosen language, else the session's, else the browser's best match."""
+    if not has_request_context():
+        return None  # CLI commands and background work: the default locale
     languages = current_app.config["LANGUAGES"]
     if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
         return current_user.language

@@ -1,7 +1,120 @@
-"""Onboarding pages (to be filled in)."""
+"""Joining: registration through an invitation (/join/<code>, /register?code=...)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from forum.errors import Invalid
+from forum.extensions import limiter
+from forum.services import invitations as svc
 
 bp = Blueprint("onboarding", __name__)
+
+
+class CodeForm(FlaskForm):
+    """The invitation code someone was given."""
+
+    code = StringField(_l("Invitation code"), validators=[DataRequired(), Length(max=64)])
+
+
+class RegisterForm(FlaskForm):
+    """A new account joining the invitation's cohort."""
+
+    code = HiddenField()
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=30)])
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+
+
+def apply_errors(form: FlaskForm, error: Invalid) -> None:
+    """Show a service's field errors next to the fields, or at the top of the form."""
+    for name, message in error.fields.items():
+        if name in form._fields and not isinstance(form[name], HiddenField):
+            form[name].errors = [*form[name].errors, message]
+        elif message not in form.form_errors:
+            form.form_errors.append(message)
+    if not error.fields and error.message not in form.form_errors:
+        form.form_errors.append(error.message)
+
+
+def _unusable(code: str, error: Invalid):
+    """A friendly page explaining why the code cannot be used."""
+    return render_template("onboarding/unusable.html", message=error.message, code=code), 410
+
+
+def _register(code: str):
+    """The registration form for a usable invitation code."""
+    try:
+        invitation = svc.usable_invitation(code)
+    except Invalid as error:
+        return _unusable(code, error)
+    form = RegisterForm(code=code)
+    if request.method == "GET":
+        form.email.data = invitation.email or ""
+        form.display_name.data = invitation.name or ""
+    if invitation.email:
+        form.email.data = invitation.email  # locked: the invitation is personal
+    if form.validate_on_submit():
+        try:
+            user, cohort = svc.register_with_invitation(
+                code, form.email.data, form.username.data, form.display_name.data,
+                form.password.data)
+        except Invalid as error:
+            if error.code == "invitation_unusable":
+                return _unusable(code, error)
+            apply_errors(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome to %(cohort)s, %(name)s!", cohort=cohort.name,
+                    name=user.display_name), "success")
+            return redirect(url_for("cohorts.show", slug=cohort.slug))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("onboarding/register.html", form=form, invitation=invitation,
+                           cohort=invitation.cohort), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def register():
+    """Registration needs an invitation: ask for the code, or show the form for it."""
+    if current_user.is_authenticated:
+        return redirect(url_for("cohorts.mine"))
+    code = request.values.get("code", "").strip()
+    if code:
+        return _register(code)
+    form = CodeForm(meta={"csrf": False})  # a GET form: it only navigates to /join/<code>
+    return render_template("onboarding/code.html", form=form)
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def join(code: str):
+    """An invitation link: register when anonymous, or join the cohort when logged in."""
+    if not current_user.is_authenticated:
+        return _register(code)
+    if request.method == "POST":
+        form = FlaskForm()
+        if form.validate_on_submit():
+            try:
+                result = svc.redeem_invitation(current_user, code)
+            except Invalid as error:
+                return _unusable(code, error)
+            if result.joined:
+                flash(_("You have joined %(cohort)s.", cohort=result.cohort.name), "success")
+            else:
+                flash(_("You are already a member of %(cohort)s.", cohort=result.cohort.name),
+                      "info")
+            return redirect(url_for("cohorts.show", slug=result.cohort.slug))
+    try:
+        invitation = svc.usable_invitation(code)
+    except Invalid as error:
+        return _unusable(code, error)
+    return render_template("onboarding/join.html", invitation=invitation,
+                           cohort=invitation.cohort, form=FlaskForm())
