@@ -21,6 +21,10 @@ function fragment(html) {
   for (const owner of node.querySelectorAll("[data-owner-id]")) {
     owner.hidden = owner.dataset.ownerId !== me;
   }
+  // Whether this viewer may accept answers is known to the page, not to the shared fragment.
+  for (const accept of node.querySelectorAll(".accept-action")) {
+    accept.hidden = !root.hasAttribute("data-can-accept");
+  }
   return node;
 }
 
@@ -69,8 +73,10 @@ function connect() {
   const threadId = Number(root.dataset.threadId);
   const socket = getSocket();
   const join = () => socket.emit("thread:join", { thread_id: threadId }, (ack) => {
-    if (!ack || !ack.ok) console.warn("thread:join refused", ack?.error);
+    if (ack && ack.ok) root.dataset.live = "on"; // live updates flowing (tests wait for this)
+    else console.warn("thread:join refused", ack?.error);
   });
+  socket.on("disconnect", () => { root.dataset.live = "off"; });
   socket.on("connect", join);
   if (socket.connected) join();
   const mine = (handler) => (message) => {
