@@ -52,8 +52,13 @@ def test_member_sees_mentor_answer_live_and_accepts_it(live_server, make, new_pa
     _login(answerer, live_server.url, mentor.email, make.PASSWORD)
     answerer.goto(thread_url)
     answerer.get_by_label("Your reply").fill("Use the *STAR* method and rehearse aloud.")
+    answerer.reload()  # the draft survives a reload...
+    assert answerer.get_by_label("Your reply").input_value().startswith("Use the *STAR*")
     answerer.get_by_role("button", name="Post reply").click()
     answerer.wait_for_url(re.compile(r".*#post-\d+"))
+    draft_key = answerer.locator("#reply-form").get_attribute("data-draft-key")
+    assert answerer.evaluate("(key) => localStorage.getItem(key)", draft_key) is None  # ...not more
+    assert answerer.get_by_label("Your reply").input_value() == ""
 
     answer = asker.locator("#post-list article", has_text="STAR")
     answer.wait_for()
