@@ -202,3 +202,22 @@ def test_personal_invitation_is_refused_to_other_accounts(client, auth, make):
     response = client.post("/cohorts/redeem", data={"code": invitation.code})
     assert "made for another email address" in response.get_data(as_text=True)
     assert _uses(invitation.id) == 0
+
+
+def test_logged_in_register_with_code_goes_to_join(client, auth, make):
+    make.user("kenji")
+    auth.login("kenji@example.org")
+    assert client.get("/register?code=abc").location == "/join/abc"
+    assert client.get("/register").location == "/cohorts"
+
+
+def test_mentor_invitation_promotes_a_logged_in_member(client, auth, make):
+    cohort = make.cohort()
+    henrik = make.user("henrik")
+    invitation = _invitation(cohort, role="mentor")
+    auth.login("henrik@example.org")
+    client.post(f"/join/{invitation.code}")
+    db.session.expire_all()
+    assert db.session.get(User, henrik.id).role == "mentor"
+    assert db.session.scalar(select(CohortMembership.role).where(
+        CohortMembership.user_id == henrik.id)) == "mentor"

@@ -84,9 +84,10 @@ def _register(code: str):
 @limiter.limit("20 per minute", methods=["POST"])
 def register():
     """Registration needs an invitation: ask for the code, or show the form for it."""
-    if current_user.is_authenticated:
-        return redirect(url_for("cohorts.mine"))
     code = request.values.get("code", "").strip()
+    if current_user.is_authenticated:
+        # Already have an account: a code means "join this cohort too".
+        return redirect(url_for(".join", code=code) if code else url_for("cohorts.mine"))
     if code:
         return _register(code)
     form = CodeForm(meta={"csrf": False})  # a GET form: it only navigates to /join/<code>
