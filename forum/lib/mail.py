@@ -14,10 +14,13 @@ from pathlib import Path
 
 from flask import current_app
 
+DEFAULT_FROM = "Commons <no-reply@localhost>"
+
 
 def _message(to: str, subject: str, text: str, html: str | None) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
+    # Test and bare configs may not set MAIL_FROM; a local sender is a safe default.
+    message["From"] = current_app.config.get("MAIL_FROM") or DEFAULT_FROM
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="commons.local")

@@ -1,18 +1,22 @@
-"""Use cases about accounts: register, authenticate, profile, password changes, roles."""
+"""Use cases about accounts: register, authenticate, change and reset passwords."""
 
 from __future__ import annotations
 
 import re
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.lib import tokens
+from forum.lib.mail import send_mail
 from forum.lib.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from forum.models import User, utcnow
+from forum.services import sessions
+from forum.services.access import require_login
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,28}[A-Za-z0-9_]$")
 
@@ -111,3 +115,85 @@ def existing_usernames(names: set[str]) -> set[str]:
     rows = db.session.scalars(select(func.lower(User.username)).where(
         func.lower(User.username).in_(sorted(names))))
     return set(rows)
+
+
+def bump_session_version(user: User) -> None:
+    """Invalidate every session and remember-me cookie of the user (no commit: callers commit)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Check the current password, store the new one and log out every other session.
+
+    The caller logs the current session in again with the new session version.
+    """
+    require_login(user)
+    if not verify_password(user.password_hash, current_password or ""):
+        raise Invalid(_("Your current password is not right."),
+                      fields={"current_password": _("Your current password is not right.")})
+    try:
+        validate_password(new_password)
+    except Invalid as error:
+        raise Invalid(error.message, fields={"new_password": error.message}) from error
+    user.password_hash = hash_password(new_password)
+    bump_session_version(user)
+    db.session.commit()
+    sessions.end_session(user)  # live sockets still carry the old session: close them
+
+
+def _reset_fingerprint(user: User) -> str:
+    return tokens.fingerprint(user.password_hash)
+
+
+def password_reset_token(user: User) -> str:
+    """A signed token for the reset link: the user id and a fingerprint of the password hash."""
+    return tokens.make_token({"uid": user.id, "fp": _reset_fingerprint(user)},
+                             tokens.PASSWORD_RESET_SALT)
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when an active account has this address; say nothing either way."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.is_active:
+        return
+    link = url_for("passwords.reset", token=password_reset_token(user), _external=True)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    text = _(
+        "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your Commons password. "
+        "Open this link to choose a new one:\n\n%(link)s\n\nThe link works once and expires in "
+        "%(minutes)d minutes. If you did not ask, ignore this message; your password stays "
+        "the same.\n",
+        name=user.display_name, link=link, minutes=minutes)
+    send_mail(user.email, _("Reset your Commons password"), text)
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset token is valid for; Invalid if it is forged, expired or already used."""
+    try:
+        payload = tokens.load_token(token, tokens.PASSWORD_RESET_SALT,
+                                    current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except tokens.TokenError as error:
+        raise Invalid(_("This link has expired.") if error.expired
+                      else _("This link is not valid."), code="bad_token") from error
+    user = None
+    if isinstance(payload, dict) and isinstance(payload.get("uid"), int):
+        user = db.session.get(User, payload["uid"])
+    if (user is None or not user.is_active
+            or not tokens.same_fingerprint(str(payload.get("fp", "")), _reset_fingerprint(user))):
+        # Same message for "used" and "password changed since": both mean "ask again".
+        raise Invalid(_("This link was already used or is no longer valid."), code="bad_token")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password through a reset token; the token dies with the old hash."""
+    user = user_for_reset_token(token)
+    try:
+        validate_password(new_password)
+    except Invalid as error:
+        raise Invalid(error.message, fields={"new_password": error.message}) from error
+    user.password_hash = hash_password(new_password)
+    bump_session_version(user)
+    db.session.commit()
+    sessions.end_session(user)
+    return user

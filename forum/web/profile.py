@@ -1,7 +1,77 @@
-"""Profile pages (to be filled in)."""
+"""Profile pages: a person's public page and the form to edit one's own profile."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from forum.errors import Invalid
+from forum.services import profiles
+from forum.web import LANGUAGE_NAMES
 
 bp = Blueprint("profile", __name__)
+
+
+class ProfileForm(FlaskForm):
+    """Everything a person can say about themselves."""
+
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=80)])
+    organisation = StringField(_l("Organisation or agency"), validators=[Length(max=120)])
+    duty_station = StringField(_l("Duty station"), validators=[Length(max=120)])
+    sponsoring_country = StringField(_l("Sponsoring country"), validators=[Length(max=80)])
+    # Length is checked per tag by the service; this only caps the raw input.
+    expertise = StringField(_l("Expertise"), validators=[Length(max=1000)])
+    bio = TextAreaField(_l("About you"), validators=[Length(max=profiles.MAX_BIO_LENGTH)])
+    open_to_mentoring = BooleanField(_l("Open to mentoring"))
+    language = SelectField(_l("Language"), choices=[
+        SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES])
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
+
+
+def _apply_errors(form: FlaskForm, error: Invalid) -> None:
+    """Show a service's field errors next to the fields, or at the top of the form."""
+    for name, message in error.fields.items():
+        if name in form._fields:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            form.form_errors.append(message)
+    if not error.fields:
+        form.form_errors.append(error.message)
+
+
+@bp.get("/u/<username>")
+@login_required
+def show(username: str):
+    """A person's public profile (cohorts only where the viewer may read them)."""
+    profile = profiles.get_profile(current_user, username)
+    return render_template("profile/show.html", profile=profile)
+
+
+@bp.route("/settings/profile", methods=["GET", "POST"])
+@login_required
+def edit():
+    """Edit one's own profile; typed input is kept when something is wrong."""
+    form = ProfileForm()
+    if not form.is_submitted():
+        form.process(data={
+            **{name: getattr(current_user, name) for name in profiles.EDITABLE - {"expertise"}},
+            "expertise": ", ".join(profiles.expertise_of(current_user.id)),
+            "language": current_user.language or "en",
+        })
+    if form.validate_on_submit():
+        fields = {name: form[name].data for name in profiles.EDITABLE}
+        try:
+            profiles.update_profile(current_user, **fields)
+        except Invalid as error:
+            _apply_errors(form, error)
+        else:
+            flash(_("Your profile was saved."), "success")
+            return redirect(url_for("profile.show", username=current_user.username))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("profile/edit.html", form=form), status
