@@ -221,3 +221,35 @@ def test_mentor_invitation_promotes_a_logged_in_member(client, auth, make):
     assert db.session.get(User, henrik.id).role == "mentor"
     assert db.session.scalar(select(CohortMembership.role).where(
         CohortMembership.user_id == henrik.id)) == "mentor"
+
+
+def test_concurrent_redemptions_of_the_last_use(app, make):
+    """Four people race for a single-use code at once: exactly one gets in."""
+    import threading
+
+    cohort = make.cohort()
+    user_ids = [make.user(f"racer{n}").id for n in range(4)]
+    invitation = _invitation(cohort, max_uses=1)
+    code, invitation_id = invitation.code, invitation.id  # objects stay in this thread
+    barrier = threading.Barrier(len(user_ids))
+    outcomes: list[object] = []
+
+    def redeem(user_id: int) -> None:
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            barrier.wait()
+            try:
+                outcomes.append(invitations.redeem_invitation(user, code).joined)
+            except Invalid as error:
+                outcomes.append(error.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=redeem, args=(uid,)) for uid in user_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(map(str, outcomes)) == ["True"] + ["invitation_unusable"] * 3
+    assert _uses(invitation_id) == 1
+    assert db.session.scalar(select(func.count()).select_from(CohortMembership)) == 1
