@@ -132,4 +132,5 @@ def test_stored_posts_are_sanitized_on_write(world):
     db.session.expire_all()
     for post in db.session.scalars(select(Post)):
         assert post.body_source.startswith("<script>")  # the source is kept as written
+        assert "\x00" not in post.body_source  # control characters are dropped
         assert_safe(post.body_html)

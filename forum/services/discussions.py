@@ -57,9 +57,17 @@ def _profile_url(username: str) -> str:
     return f"/u/{username}"
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str | None) -> str:
+    """Drop control characters (NUL cannot even be stored in PostgreSQL) and trim."""
+    return _CONTROL_RE.sub("", text or "").strip()
+
+
 def _render(source: str) -> str:
     """Validate the length of a Markdown body and return its sanitized HTML."""
-    source = (source or "").strip()
+    source = clean_text(source)
     limit = current_app.config["POST_MAX_LENGTH"]
     if not source:
         raise Invalid(_("Write something first."), fields={"body": _("This field is required.")})
@@ -187,7 +195,7 @@ def create_thread(user: User, category_id: int, title: str, body: str,
     """Start a thread with its first post; the author watches it."""
     access.require_active(user)
     category = access.access_category(user, category_id)
-    title = (title or "").strip()
+    title = clean_text(title)
     errors: dict[str, str] = {}
     if not 3 <= len(title) <= 200:
         errors["title"] = _("Use 3 to 200 characters.")
@@ -209,7 +217,7 @@ def create_thread(user: User, category_id: int, title: str, body: str,
     thread.tags = [ThreadTag(tag=tag) for tag in tag_list]
     db.session.add(thread)
     db.session.flush()
-    post = Post(thread_id=thread.id, author_id=user.id, body_source=body.strip(),
+    post = Post(thread_id=thread.id, author_id=user.id, body_source=clean_text(body),
                 body_html=html, created_at=now)
     db.session.add(post)
     db.session.flush()
@@ -236,7 +244,8 @@ def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -
                           fields={"parent_id": _("Unknown post.")})
     html = _render(body)
     now = utcnow()
-    post = Post(thread_id=thread.id, author_id=user.id, body_source=body.strip(), body_html=html,
+    post = Post(thread_id=thread.id, author_id=user.id, body_source=clean_text(body),
+                body_html=html,
                 parent_id=parent.id if parent else None,
                 depth=parent.depth + 1 if parent else 0, created_at=now)
     db.session.add(post)
@@ -263,11 +272,12 @@ def edit_post(user: User, post_id: int, body: str) -> Post:
     if not access.can_edit_post(user, post):
         raise Forbidden()
     html = _render(body)
-    if body.strip() == post.body_source:
+    body = clean_text(body)
+    if body == post.body_source:
         return post
     db.session.add(PostRevision(post_id=post.id, editor_id=user.id, body_source=post.body_source,
                                 body_html=post.body_html))
-    post.body_source, post.body_html, post.edited_at = body.strip(), html, utcnow()
+    post.body_source, post.body_html, post.edited_at = body, html, utcnow()
     db.session.commit()
     post = _load_post(post.id)
     counts = _reaction_counts([post.id])[post.id]
