@@ -15,11 +15,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from forum.errors import Invalid
 from forum.extensions import limiter
+from forum.services import discussion_categories as categories
 from forum.services import discussions as svc
 
 bp = Blueprint("discussions", __name__)
@@ -44,6 +46,21 @@ class EditForm(FlaskForm):
     """The new text of a post."""
 
     body = TextAreaField(_l("Text"), validators=[DataRequired()])
+
+
+class CategoryForm(FlaskForm):
+    """What an administrator sets on a category."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    slug = StringField(_l("Address"), validators=[DataRequired(), Length(max=80)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    cohort_id = SelectField(_l("Who can read it"), coerce=str)
+    mode = SelectField(_l("Mode"), choices=[
+        SelectChoice("discussion", _l("Discussion")),
+        SelectChoice("qa", _l("Questions and answers")),
+        SelectChoice("ask_mentor", _l("Ask a mentor (members see only their own threads)"))])
+    position = IntegerField(_l("Position"), default=0,
+                            validators=[Optional(), NumberRange(min=-1000, max=1000)])
 
 
 def _posting_limit() -> str:
@@ -221,3 +238,58 @@ def history(post_id: int):
     """Earlier versions of a post (its author and moderators only)."""
     post, revisions = svc.post_history(current_user, post_id)
     return render_template("discussions/history.html", post=post, revisions=revisions)
+
+
+def _category_form(category=None) -> CategoryForm:
+    form = CategoryForm(obj=category) if request.method == "GET" else CategoryForm()
+    form.cohort_id.choices = [SelectChoice("", _("Everyone (global)"))] + [
+        SelectChoice(str(cid), name) for cid, name in categories.cohort_choices(current_user)]
+    if request.method == "GET" and category is not None:
+        form.cohort_id.data = str(category.cohort_id or "")
+    return form
+
+
+def _save_category(form: CategoryForm, category_id: int | None):
+    """Validate and save; returns a redirect, or None to re-render with errors."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        categories.save_category(
+            current_user, category_id, name=form.name.data, slug=form.slug.data,
+            description=form.description.data or "",
+            cohort_id=int(form.cohort_id.data) if form.cohort_id.data else None,
+            mode=form.mode.data, position=form.position.data or 0)
+    except Invalid as error:
+        _apply_errors(form, error)
+        return None
+    flash(_("Category saved."), "success")
+    return redirect(url_for(".manage_categories"))
+
+
+@bp.get("/admin/categories")
+@login_required
+def manage_categories():
+    """All categories with their order, for administrators."""
+    return render_template("discussions/manage.html",
+                           categories=categories.list_all_categories(current_user))
+
+
+@bp.route("/admin/categories/new", methods=["GET", "POST"])
+@login_required
+def new_category():
+    """Create a category."""
+    form = _category_form()
+    return _save_category(form, None) or (
+        render_template("discussions/category_form.html", form=form, category=None),
+        422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/admin/categories/<int:category_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_category(category_id: int):
+    """Edit a category's name, address, description, cohort, mode or position."""
+    category = categories.get_category(current_user, category_id)
+    form = _category_form(category)
+    return _save_category(form, category_id) or (
+        render_template("discussions/category_form.html", form=form, category=category),
+        422 if form.errors or form.form_errors else 200)
