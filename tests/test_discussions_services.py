@@ -260,3 +260,21 @@ def test_demo_seed_adds_readable_content(make):
     assert ask.thread_count == 0  # m2 did not ask anything; m1's question stays private
     assert next(s for s in svc.list_categories(mentor)
                 if s.category.mode == "ask_mentor").thread_count == 1
+
+
+def test_posts_since_lets_a_page_catch_up_but_not_an_outsider(world, app, socket_client):
+    thread = _thread(world)
+    seen = svc.reply(world.bilal, thread.id, "Seen before the drop")
+    missed = [svc.reply(world.amina, thread.id, f"Missed {n}", parent_id=seen.id)
+              for n in range(2)]
+    reader, _ack = joined(socket_client, app, world.bilal, thread.id)
+    ack = reader.emit("thread:since", {"thread_id": thread.id, "after_id": seen.id},
+                      callback=True)
+    assert ack["ok"] is True
+    assert [(p["post_id"], p["parent_id"]) for p in ack["posts"]] == [
+        (missed[0].id, seen.id), (missed[1].id, seen.id)]
+    assert "Missed 1" in ack["posts"][1]["html"]
+    outsider, _refused = joined(socket_client, app, world.carla, thread.id)
+    assert outsider.emit("thread:since", {"thread_id": thread.id, "after_id": 0},
+                         callback=True) == {"ok": False, "error": {"code": "not_found",
+                                                                   "message": "Not found."}}

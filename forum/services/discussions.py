@@ -384,6 +384,22 @@ def set_watch(user: User, thread_id: int, level: str | None) -> str | None:
     return level
 
 
+def posts_since(user: User, thread_id: int, after_id: int, limit: int = 50) -> list[dict]:
+    """Posts created after `after_id` as live fragments: a reconnecting page catches up."""
+    thread = access.access_thread(user, thread_id)
+    posts = db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id, Post.id > after_id).order_by(Post.id)
+        .limit(limit).options(joinedload(Post.author))
+    ).all()
+    authors = {p.author_id: p.author for p in posts if p.author is not None}
+    mentors = _mentor_author_ids(thread.category, set(authors), authors)
+    counts = _reaction_counts([p.id for p in posts])
+    return [{"thread_id": thread.id, "post_id": p.id, "parent_id": p.parent_id,
+             "depth": p.depth,
+             "html": render_post_fragment(p, thread, is_mentor=p.author_id in mentors,
+                                          counts=counts[p.id])} for p in posts]
+
+
 def check_thread_readable(user: User, thread_id: int) -> int:
     """Raise NotFound unless the user may read the thread (socket room joins)."""
     return access.access_thread(user, thread_id).id
@@ -695,6 +711,7 @@ __all__ = [
     "parse_tags",
     "post_for_edit",
     "post_history",
+    "posts_since",
     "react",
     "read_thread",
     "reply",

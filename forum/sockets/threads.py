@@ -33,6 +33,20 @@ def on_thread_join(data=None) -> dict:
     return {"ok": True, "thread_id": thread_id}
 
 
+@socketio.on("thread:since")
+def on_thread_since(data=None) -> dict:
+    """Posts after a given id (a page catching up after a dropped connection)."""
+    try:
+        thread_id = _thread_id(data)
+        after = data.get("after_id", 0)
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise NotFound()
+        posts = discussions.posts_since(current_user, thread_id, after)
+    except DomainError as error:
+        return {"ok": False, "error": error.to_dict()}
+    return {"ok": True, "posts": posts}
+
+
 @socketio.on("thread:leave")
 def on_thread_leave(data=None) -> dict:
     """Leave a thread's room (no permission needed to stop listening)."""

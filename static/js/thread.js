@@ -48,6 +48,14 @@ function insertPost(message) {
   live.textContent = (live.dataset.newReply || "New reply from __NAME__").replace("__NAME__", name);
 }
 
+function lastPostId() {
+  let max = 0;
+  for (const post of document.querySelectorAll("[data-post-id]")) {
+    max = Math.max(max, Number(post.dataset.postId));
+  }
+  return max;
+}
+
 function replacePost(message) {
   for (const old of document.querySelectorAll(`[data-post-id="${message.post_id}"]`)) {
     const node = fragment(message.html);
@@ -72,9 +80,20 @@ function updateCounts(message) {
 function connect() {
   const threadId = Number(root.dataset.threadId);
   const socket = getSocket();
+  let joinedBefore = false;
   const join = () => socket.emit("thread:join", { thread_id: threadId }, (ack) => {
-    if (ack && ack.ok) root.dataset.live = "on"; // live updates flowing (tests wait for this)
-    else console.warn("thread:join refused", ack?.error);
+    if (!ack || !ack.ok) {
+      console.warn("thread:join refused", ack?.error);
+      return;
+    }
+    root.dataset.live = "on"; // live updates flowing (tests wait for this)
+    // After a dropped connection, fetch what was posted meanwhile (de-duplicated by id).
+    if (joinedBefore && root.dataset.page === root.dataset.pages) {
+      socket.emit("thread:since", { thread_id: threadId, after_id: lastPostId() }, (reply) => {
+        if (reply && reply.ok) reply.posts.forEach(insertPost);
+      });
+    }
+    joinedBefore = true;
   });
   socket.on("disconnect", () => { root.dataset.live = "off"; });
   socket.on("connect", join);
