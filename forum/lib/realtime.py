@@ -41,3 +41,57 @@ def broadcast(
 def send_to_user(user_id: int, event: str, payload: dict[str, Any]) -> None:
     """Send an event to all of one user's sockets."""
     socketio.emit(event, payload, to=user_room(user_id), namespace="/")
+
+
+# --------------------------------------------------------------------------- socket control
+# Room membership and disconnects go through the Socket.IO manager: with a Redis message queue
+# python-socketio's pub/sub manager forwards them to the process that holds the socket.
+
+_redis_clients: dict[str, Any] = {}
+
+
+def enter_room(sid: str, room: str) -> None:
+    """Put one socket in a room (works for sockets held by another process too)."""
+    socketio.server.enter_room(sid, room, namespace="/")
+
+
+def leave_room(sid: str, room: str) -> None:
+    """Take one socket out of a room, wherever it is connected."""
+    socketio.server.leave_room(sid, room, namespace="/")
+
+
+def disconnect_sid(sid: str) -> None:
+    """Close one socket, wherever it is connected."""
+    socketio.server.disconnect(sid, namespace="/")
+
+
+def local_rooms(sid: str) -> list[str]:
+    """Rooms of a socket connected to this process."""
+    return list(socketio.server.rooms(sid, namespace="/"))
+
+
+def local_participants(room: str) -> list[str]:
+    """Socket ids in a room, among the sockets connected to this process."""
+    manager = socketio.server.manager
+    return [sid for sid, _eio in manager.get_participants("/", room)]
+
+
+def redis_client():
+    """A Redis client when REDIS_URL is set (shared state across processes), else None."""
+    from flask import current_app
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    if url not in _redis_clients:
+        import redis
+
+        _redis_clients[url] = redis.Redis.from_url(url, decode_responses=True)
+    return _redis_clients[url]
+
+
+def redis_key(*parts: object) -> str:
+    """A namespaced Redis key: REDIS_KEY_PREFIX + parts joined by ':'."""
+    from flask import current_app
+
+    return current_app.config.get("REDIS_KEY_PREFIX", "commons:") + ":".join(map(str, parts))

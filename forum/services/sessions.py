@@ -6,7 +6,7 @@ from forum.models import User
 
 
 def end_session(user: User) -> None:
-    """Close the user's live sockets when they log out."""
+    """Close the user's live sockets at once (logout, password change, ban), in every process."""
     from forum.sockets import registry
 
     registry.disconnect_user(user.id)
@@ -15,8 +15,11 @@ def end_session(user: User) -> None:
 def memberships_changed(user_id: int) -> None:
     """A user's cohort memberships changed (removed, archived...): narrow their live sockets.
 
-    Call after the commit. The chat work makes live sockets leave rooms they may no longer read.
+    Call after the commit: every socket of the user leaves the channel rooms it may no longer
+    read, so an already-open socket stops receiving them immediately, in every process.
     """
     from forum.services.access import forget_memberships
+    from forum.services.chat import revoke_lost_channels
 
     forget_memberships(user_id)
+    revoke_lost_channels(user_id)

@@ -1,4 +1,5 @@
 """Socket.IO entry points. Importing this package registers every handler on `socketio`."""
 
+from forum.sockets import chat as chat  # re-export form: one line per area, isort-stable
 from forum.sockets import connection  # noqa: F401
 from forum.sockets import threads as threads  # re-export form: one line per area, isort-stable

@@ -1,4 +1,8 @@
-"""Connect and disconnect: authenticate from the Flask-Login session, refuse foreign origins."""
+"""Connect and disconnect: authenticate from the Flask-Login session, refuse foreign origins.
+
+Foreign origins are refused by python-engineio before this runs (`cors_allowed_origins` is the
+site's own origin unless SOCKETIO_ALLOWED_ORIGINS lists others), on polling and websocket alike.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from forum.extensions import socketio
 from forum.lib.realtime import user_room
+from forum.services import chat
 
 
 @socketio.on("connect")
@@ -16,13 +21,15 @@ def on_connect(auth=None):
     if not current_user.is_authenticated or not current_user.is_active:
         raise ConnectionRefusedError("unauthorized")
     join_room(user_room(current_user.id))
+    chat.socket_connected(current_user, request.sid)
     return True
 
 
 @socketio.on("disconnect")
 def on_disconnect(reason=None):
-    """Nothing to clean up yet: rooms are left automatically."""
-    return None
+    """Forget the socket and update presence where it was subscribed."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    chat.socket_disconnected(user_id, request.sid)
 
 
 __all__ = ["on_connect", "on_disconnect", "request"]

@@ -1,15 +1,99 @@
-"""Chat pages."""
+"""Chat pages: the channel list, a channel page that works without JavaScript, DMs."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from forum.errors import Invalid, NotFound, RateLimited
+from forum.services import chat as svc
 
 bp = Blueprint("chat", __name__)
+
+
+class SendForm(FlaskForm):
+    """A message and the client id that makes a resubmitted form idempotent."""
+
+    body = TextAreaField(_l("Message"), validators=[DataRequired()])
+    client_id = HiddenField()
+
+
+class DirectForm(FlaskForm):
+    """The people to start a conversation with."""
+
+    usernames = StringField(_l("People"), validators=[DataRequired(), Length(max=700)])
+
+
+def _before_id() -> int | None:
+    value = request.args.get("before_id", "")
+    return int(value) if value.isdigit() else None
+
+
+def _channel_page(channel_id: int, form: SendForm, status: int = 200):
+    page = svc.channel_page(current_user, channel_id, _before_id())
+    if not form.client_id.data:
+        form.client_id.data = svc.new_client_id()
+    return render_template("chat/channel.html", channel=page.channel, title=page.title,
+                           messages=page.messages, has_older=page.has_older,
+                           before_id=_before_id(), form=form), status
 
 
 @bp.get("/chat")
 @login_required
 def index():
-    """Placeholder until the chat work lands."""
-    return render_template("main/placeholder.html", title="Chat")
+    """The user's channels with unread counts, and a form to start a conversation."""
+    return render_template("chat/index.html", items=svc.channel_list(current_user),
+                           dm_form=DirectForm())
+
+
+@bp.get("/chat/<int:channel_id>")
+@login_required
+def channel(channel_id: int):
+    """A channel's newest messages (or older ones with ?before_id=) and the send form."""
+    return _channel_page(channel_id, SendForm())
+
+
+@bp.post("/chat/<int:channel_id>")
+@login_required
+def send(channel_id: int):
+    """Send a message from the plain form (the same service as the socket event)."""
+    form = SendForm()
+    if not form.validate_on_submit():
+        return _channel_page(channel_id, form, 422)
+    try:
+        message = svc.send_message(current_user, channel_id, form.body.data, form.client_id.data)
+    except (Invalid, RateLimited) as error:
+        form.form_errors.append(error.message)
+        if isinstance(error, Invalid) and "body" in error.fields:
+            form.body.errors = [error.fields["body"]]
+        return _channel_page(channel_id, form, 429 if isinstance(error, RateLimited) else 422)
+    return redirect(url_for("chat.channel", channel_id=channel_id, _anchor=f"m-{message.id}"))
+
+
+@bp.post("/chat/dm/<username>")
+@login_required
+def direct(username: str):
+    """Open (or create) the conversation with one person, e.g. from their profile."""
+    channel_ = svc.open_direct_channel(current_user, [username])
+    return redirect(url_for("chat.channel", channel_id=channel_.id))
+
+
+@bp.post("/chat/dm")
+@login_required
+def new_direct():
+    """Start a conversation with one or more people named in the form."""
+    form = DirectForm()
+    if form.validate_on_submit():
+        names = [n for n in form.usernames.data.replace(",", " ").split() if n]
+        try:
+            channel_ = svc.open_direct_channel(current_user, names)
+        except (Invalid, NotFound) as error:
+            form.usernames.errors = [error.fields.get("usernames", error.message)]
+        else:
+            return redirect(url_for("chat.channel", channel_id=channel_.id))
+    return render_template("chat/index.html", items=svc.channel_list(current_user),
+                           dm_form=form), 422

@@ -1,3 +1,96 @@
-"""Access rules for channels and messages."""
+"""Access rules for channels and messages.
 
-__all__: list[str] = []
+Cohort channels: that cohort's people plus global moderators and admins. Global channels: every
+logged-in user. Direct channels: their members only. Anything unreadable raises NotFound, so a
+private channel's existence is never revealed — pages, socket events and counts all ask here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+
+from forum.errors import NotFound
+from forum.extensions import db
+from forum.models import Channel, ChannelKind, ChannelMember, Message, User
+from forum.services.access.core import can_moderate_cohort, can_read_cohort, member_cohort_ids
+
+__all__ = [
+    "access_channel",
+    "access_own_message",
+    "can_moderate_channel",
+    "can_read_channel",
+    "listed_channels_clause",
+]
+
+
+def _authenticated(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def _is_direct_member(user: User, channel_id: int) -> bool:
+    return db.session.scalar(
+        select(ChannelMember.id).where(
+            ChannelMember.channel_id == channel_id,
+            ChannelMember.user_id == user.id,
+            ChannelMember.is_member.is_(True),
+        )
+    ) is not None
+
+
+def can_read_channel(user: User | None, channel: Channel) -> bool:
+    """Whether the user may read this channel and receive its live events."""
+    if not _authenticated(user):
+        return False
+    if channel.kind == ChannelKind.GLOBAL.value:
+        return True
+    if channel.kind == ChannelKind.COHORT.value:
+        return channel.cohort_id is not None and can_read_cohort(user, channel.cohort_id)
+    return _is_direct_member(user, channel.id)
+
+
+def can_moderate_channel(user: User | None, channel: Channel) -> bool:
+    """Moderators of the cohort (or global moderators) may hide messages; nobody moderates DMs."""
+    if channel.is_direct:
+        return False
+    return can_moderate_cohort(user, channel.cohort_id)
+
+
+def access_channel(user: User | None, channel_id: int) -> Channel:
+    """Fetch a channel the user may read, or raise NotFound (also for the anonymous)."""
+    if not _authenticated(user):
+        raise NotFound()
+    channel = db.session.get(Channel, channel_id)
+    if channel is None or not can_read_channel(user, channel):
+        raise NotFound()
+    return channel
+
+
+def access_own_message(user: User | None, message_id: int) -> tuple[Message, Channel]:
+    """A message the user wrote, in a channel they may still read; NotFound otherwise."""
+    if not _authenticated(user):
+        raise NotFound()
+    message = db.session.get(Message, message_id)
+    if message is None or message.author_id != user.id or message.deleted_at is not None:
+        raise NotFound()
+    return message, access_channel(user, message.channel_id)
+
+
+def listed_channels_clause(user: User | None) -> ColumnElement[bool]:
+    """Channels shown in the user's list: global, their own cohorts' channels, their DMs.
+
+    Global moderators may open any cohort channel, but their list stays the one of a member.
+    """
+    if not _authenticated(user):
+        return false()
+    cohorts = sorted(member_cohort_ids(user))
+    direct_member = exists().where(
+        ChannelMember.channel_id == Channel.id,
+        ChannelMember.user_id == user.id,
+        ChannelMember.is_member.is_(True),
+    )
+    return or_(
+        Channel.kind == ChannelKind.GLOBAL.value,
+        and_(Channel.kind == ChannelKind.COHORT.value, Channel.cohort_id.in_(cohorts))
+        if cohorts else false(),
+        and_(Channel.kind == ChannelKind.DIRECT.value, direct_member),
+    )

@@ -1,0 +1,553 @@
+"""Use cases of live chat: channels, messages, direct conversations, read state, typing.
+
+Every writer takes the acting user first: access check → validate → sanitize → write → ONE
+commit → broadcast to the channel room after the commit, carrying the stored id. A message's
+(author, client_id) is unique, so a retried send returns the first one and broadcasts nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+
+from flask import current_app, has_request_context, render_template
+from flask_babel import gettext as _
+from limits import RateLimitItemPerSecond
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from forum.extensions import db
+from forum.lib.realtime import broadcast, channel_room, enter_room, leave_room
+from forum.lib.text import render_chat
+from forum.models import (
+    Channel,
+    ChannelKind,
+    ChannelMember,
+    Cohort,
+    Message,
+    User,
+    utcnow,
+)
+from forum.services import access, presence
+from forum.services.accounts import existing_usernames
+
+HISTORY_PAGE = 50
+CATCH_UP_LIMIT = 500  # a client further behind than this reloads history page by page
+MAX_DIRECT_MEMBERS = 20
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+TYPING_INTERVAL = 2  # seconds: at most one typing event per user and channel in that time
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+__all__ = [
+    "ChannelItem",
+    "ChannelPage",
+    "channel_list",
+    "channel_page",
+    "channel_title",
+    "create_channel",
+    "delete_message",
+    "edit_message",
+    "history",
+    "join_channel",
+    "leave_channel",
+    "mark_read",
+    "message_payload",
+    "messages_after",
+    "new_client_id",
+    "open_direct_channel",
+    "revoke_lost_channels",
+    "send_message",
+    "socket_connected",
+    "socket_disconnected",
+    "typing",
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def new_client_id() -> str:
+    """A fresh client id for forms sent without JavaScript."""
+    return "form-" + secrets.token_urlsafe(12)
+
+
+def _profile_url(username: str) -> str:
+    return f"/u/{username}"
+
+
+def _clean_body(body: object) -> str:
+    """Validate a message body (non-empty, within CHAT_MAX_LENGTH) and return it trimmed."""
+    if not isinstance(body, str):
+        raise Invalid(_("Write something first."), fields={"body": _("This field is required.")})
+    source = _CONTROL_RE.sub("", body).strip()
+    limit = current_app.config["CHAT_MAX_LENGTH"]
+    if not source:
+        raise Invalid(_("Write something first."), fields={"body": _("This field is required.")})
+    if len(source) > limit:
+        message = _("A message can have at most %(n)d characters.", n=limit)
+        raise Invalid(message, fields={"body": message}, code="too_long")
+    return source
+
+
+def _check_client_id(client_id: object) -> str:
+    if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
+        message = _("A message needs a client id of at most 64 letters, digits or -_.:")
+        raise Invalid(message, fields={"client_id": message})
+    return client_id
+
+
+def _render(source: str) -> str:
+    return render_chat(source, resolve_mentions=existing_usernames,
+                       profile_url=_profile_url).html
+
+
+_limiters: dict[str, tuple[MovingWindowRateLimiter, FixedWindowRateLimiter]] = {}
+
+
+def _limiter_pair() -> tuple[MovingWindowRateLimiter, FixedWindowRateLimiter]:
+    """Rate limiters on RATELIMIT_STORAGE_URI: memory in one process, Redis across processes."""
+    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if uri not in _limiters:
+        storage = storage_from_string(uri)
+        _limiters[uri] = (MovingWindowRateLimiter(storage), FixedWindowRateLimiter(storage))
+    return _limiters[uri]
+
+
+def _check_rate(user: User) -> None:
+    """Flood control: at most CHAT_RATE_LIMIT = (count, seconds) messages per user."""
+    count, seconds = current_app.config["CHAT_RATE_LIMIT"]
+    item = RateLimitItemPerSecond(count, seconds)
+    prefix = current_app.config.get("REDIS_KEY_PREFIX", "commons:")
+    if not _limiter_pair()[0].hit(item, prefix, "chat", str(user.id)):
+        raise RateLimited(
+            _("You are sending messages too fast: at most %(n)d every %(s)d seconds. "
+              "Wait a moment, then send again.", n=count, s=seconds),
+            retry_after=seconds,
+        )
+
+
+def _request_context():
+    """Fragments use url_for; services called outside a request (sockets, CLI) still render."""
+    return nullcontext() if has_request_context() else current_app.test_request_context("/")
+
+
+def render_message_fragment(message: Message, author: User | None) -> str:
+    """The viewer-neutral HTML of one message, as pages and live updates insert it."""
+    with _request_context():
+        return render_template("chat/_message.html", message=message, author=author)
+
+
+def message_payload(message: Message, author: User | None = None) -> dict:
+    """The socket representation of a message: ids, author, and the server-rendered HTML."""
+    if author is None and message.author_id is not None:
+        author = db.session.get(User, message.author_id)
+    return {
+        "id": message.id,
+        "channel_id": message.channel_id,
+        "client_id": message.client_id,
+        "author": None if author is None else {
+            "id": author.id, "username": author.username, "display_name": author.display_name,
+        },
+        "html": render_message_fragment(message, author),
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": message.is_removed,
+    }
+
+
+def _find_sent(author_id: int, client_id: str) -> Message | None:
+    return db.session.scalar(
+        select(Message).where(Message.author_id == author_id, Message.client_id == client_id)
+    )
+
+
+def _same_send(existing: Message, channel_id: int) -> Message:
+    """A retry of an earlier send: the stored message, unless the id was used elsewhere."""
+    if existing.channel_id != channel_id:
+        raise Conflict(_("This client id was already used for another message."),
+                       code="client_id_reused")
+    return existing
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def send_message(user: User, channel_id: int, body: object, client_id: object) -> Message:
+    """Store a message once per (author, client_id), then broadcast `message:new` to its room."""
+    user = access.require_active(user)
+    access.access_channel(user, channel_id)
+    client_id = _check_client_id(client_id)
+    existing = _find_sent(user.id, client_id)
+    if existing is not None:
+        return _same_send(existing, channel_id)  # a retry: same ack, no second broadcast
+    _check_rate(user)
+    source = _clean_body(body)
+    html = _render(source)
+    # Lock the channel row (PostgreSQL; SQLite has one writer anyway) so ids commit in order and
+    # `message:new` broadcasts leave in id order: a client that saw id N missed nothing below N.
+    channel = db.session.scalar(
+        select(Channel).where(Channel.id == channel_id).with_for_update()
+    )
+    message = Message(channel_id=channel_id, author_id=user.id, client_id=client_id,
+                      body_source=source, body_html=html)
+    db.session.add(message)
+    try:
+        db.session.flush()
+        channel.last_message_id = message.id
+        db.session.commit()
+    except IntegrityError:
+        # The same client_id raced in from another socket or process: return the winner.
+        db.session.rollback()
+        existing = _find_sent(user.id, client_id)
+        if existing is None:
+            raise
+        return _same_send(existing, channel_id)
+    broadcast("message:new", message_payload(message, user), channel_room(channel_id))
+    return message
+
+
+def edit_message(user: User, message_id: int, body: object) -> Message:
+    """Change the text of one's own message and broadcast `message:edited`."""
+    user = access.require_active(user)
+    message, channel = access.access_own_message(user, message_id)
+    source = _clean_body(body)
+    message.body_source = source
+    message.body_html = _render(source)
+    message.edited_at = utcnow()
+    db.session.commit()
+    broadcast("message:edited", message_payload(message, user), channel_room(channel.id))
+    return message
+
+
+def delete_message(user: User, message_id: int) -> Message:
+    """Delete one's own message (its place stays, its text goes) and broadcast `message:deleted`."""
+    user = access.require_login(user)
+    message, channel = access.access_own_message(user, message_id)
+    message.deleted_at = utcnow()
+    message.body_source = ""
+    message.body_html = ""
+    db.session.commit()
+    broadcast("message:deleted", message_payload(message, user), channel_room(channel.id))
+    return message
+
+
+def history(user: User, channel_id: int, before_id: int | None = None,
+            limit: int = HISTORY_PAGE) -> list[Message]:
+    """Up to `limit` messages before `before_id` (newest page when None), oldest first.
+
+    Keyset on the (channel_id, id) index: as fast on page 20 000 as on page 1.
+    """
+    access.access_channel(user, channel_id)
+    limit = max(1, min(int(limit), 200))
+    query = (select(Message).options(joinedload(Message.author))
+             .where(Message.channel_id == channel_id))
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(limit)))
+    rows.reverse()
+    return rows
+
+
+def messages_after(user: User, channel_id: int, after_id: int | None,
+                   limit: int = CATCH_UP_LIMIT) -> list[Message]:
+    """Messages after `after_id`, oldest first: what a reconnecting client missed."""
+    access.access_channel(user, channel_id)
+    query = (select(Message).options(joinedload(Message.author))
+             .where(Message.channel_id == channel_id))
+    if after_id is not None:
+        query = query.where(Message.id > after_id)
+    elif limit:
+        # No last id: the newest page, like history.
+        return history(user, channel_id, limit=min(limit, HISTORY_PAGE))
+    return list(db.session.scalars(query.order_by(Message.id).limit(limit)))
+
+
+# --------------------------------------------------------------------------- channels
+
+
+@dataclass
+class ChannelItem:
+    """A line of the channel list."""
+
+    channel: Channel
+    title: str
+    unread: int = 0
+    members: list[User] = field(default_factory=list)
+
+
+def _direct_members(channel_ids: list[int]) -> dict[int, list[User]]:
+    if not channel_ids:
+        return {}
+    rows = db.session.execute(
+        select(ChannelMember.channel_id, User).join(User, User.id == ChannelMember.user_id)
+        .where(ChannelMember.channel_id.in_(channel_ids), ChannelMember.is_member.is_(True))
+        .order_by(User.display_name)
+    ).all()
+    members: dict[int, list[User]] = {}
+    for channel_id, person in rows:
+        members.setdefault(channel_id, []).append(person)
+    return members
+
+
+def _title(user: User, channel: Channel, members: list[User],
+           cohort_names: dict[int, str]) -> str:
+    if channel.is_direct:
+        others = [m.display_name for m in members if m.id != user.id]
+        return ", ".join(others) or _("Just you")
+    if channel.cohort_id is not None and channel.cohort_id in cohort_names:
+        return f"{cohort_names[channel.cohort_id]} · {channel.name}"
+    return channel.name
+
+
+def channel_title(user: User, channel: Channel) -> str:
+    """How a channel is named for this user (DMs are named after the other people)."""
+    members = _direct_members([channel.id]).get(channel.id, []) if channel.is_direct else []
+    names = {}
+    if channel.cohort_id is not None:
+        cohort = db.session.get(Cohort, channel.cohort_id)
+        names = {cohort.id: cohort.name} if cohort else {}
+    return _title(user, channel, members, names)
+
+
+def channel_list(user: User) -> list[ChannelItem]:
+    """The user's channels (cohort, global, direct) with unread counts, in four queries."""
+    user = access.require_login(user)
+    channels = list(db.session.scalars(
+        select(Channel).where(access.listed_channels_clause(user))
+        .order_by(Channel.kind, Channel.name, Channel.id)
+    ))
+    ids = [c.id for c in channels]
+    unread: dict[int, int] = {}
+    if ids:
+        read = (select(ChannelMember.channel_id, ChannelMember.last_read_message_id)
+                .where(ChannelMember.user_id == user.id).subquery())
+        rows = db.session.execute(
+            select(Message.channel_id, func.count(Message.id))
+            .outerjoin(read, read.c.channel_id == Message.channel_id)
+            .where(Message.channel_id.in_(ids), Message.deleted_at.is_(None),
+                   Message.hidden_at.is_(None),
+                   or_(Message.author_id.is_(None), Message.author_id != user.id),
+                   or_(read.c.last_read_message_id.is_(None),
+                       Message.id > read.c.last_read_message_id))
+            .group_by(Message.channel_id)
+        ).all()
+        unread = dict(rows)
+    members = _direct_members([c.id for c in channels if c.is_direct])
+    cohort_ids = {c.cohort_id for c in channels if c.cohort_id is not None}
+    cohort_names = dict(db.session.execute(
+        select(Cohort.id, Cohort.name).where(Cohort.id.in_(sorted(cohort_ids)))
+    ).all()) if cohort_ids else {}
+    return [ChannelItem(c, _title(user, c, members.get(c.id, []), cohort_names),
+                        unread.get(c.id, 0), members.get(c.id, [])) for c in channels]
+
+
+def _slugify(name: str) -> str:
+    return _SLUG_RE.sub("-", name.lower()).strip("-")[:60] or "channel"
+
+
+def create_channel(user: User, name: str, cohort_id: int | None = None) -> Channel:
+    """A cohort channel (by its facilitators or moderators) or a global one (by moderators)."""
+    user = access.require_active(user)
+    if cohort_id is not None:
+        access.access_cohort(user, cohort_id)
+    if not access.can_moderate_cohort(user, cohort_id):
+        raise Forbidden()
+    name = _CONTROL_RE.sub("", name or "").strip()
+    if not 2 <= len(name) <= 80:
+        message = _("A channel name has 2 to 80 characters.")
+        raise Invalid(message, fields={"name": message})
+    base = (f"c{cohort_id}-" if cohort_id else "") + _slugify(name)
+    slug = base
+    while db.session.scalar(select(Channel.id).where(Channel.slug == slug)) is not None:
+        slug = f"{base}-{secrets.token_hex(2)}"
+    channel = Channel(kind=(ChannelKind.COHORT if cohort_id else ChannelKind.GLOBAL).value,
+                      cohort_id=cohort_id, name=name, slug=slug)
+    db.session.add(channel)
+    db.session.commit()
+    return channel
+
+
+def open_direct_channel(user: User, usernames: list[str]) -> Channel:
+    """Open a conversation with these people: 1:1 reuses the existing one, groups are new."""
+    user = access.require_active(user)
+    wanted = {u.strip().lstrip("@").lower() for u in usernames if u and u.strip()}
+    wanted.discard(user.username.lower())
+    if not wanted:
+        message = _("Choose at least one other person.")
+        raise Invalid(message, fields={"usernames": message})
+    if len(wanted) > MAX_DIRECT_MEMBERS - 1:
+        message = _("A conversation has at most %(n)d people.", n=MAX_DIRECT_MEMBERS)
+        raise Invalid(message, fields={"usernames": message})
+    others = list(db.session.scalars(
+        select(User).where(func.lower(User.username).in_(sorted(wanted)),
+                           User.banned_at.is_(None))
+    ))
+    if len(others) != len(wanted):
+        raise NotFound(_("No such person."))
+    ids = sorted([user.id, *(o.id for o in others)])
+    if len(ids) == 2:
+        slug = f"dm-{ids[0]}-{ids[1]}"
+        found = db.session.scalar(select(Channel).where(Channel.slug == slug))
+        if found is not None:
+            return found
+    else:
+        slug = f"group-{secrets.token_hex(8)}"
+    channel = Channel(kind=ChannelKind.DIRECT.value, name=", ".join(
+        sorted(o.display_name for o in others))[:120], slug=slug)
+    db.session.add(channel)
+    try:
+        db.session.flush()
+        for member_id in ids:
+            db.session.add(ChannelMember(channel_id=channel.id, user_id=member_id,
+                                         is_member=True))
+        db.session.commit()
+    except IntegrityError:
+        # Both people opened their 1:1 at the same moment: use the one that won.
+        db.session.rollback()
+        found = db.session.scalar(select(Channel).where(Channel.slug == slug))
+        if found is None:
+            raise
+        return found
+    return channel
+
+
+def mark_read(user: User, channel_id: int, message_id: int | None = None) -> None:
+    """Remember the newest message the user has seen in a channel (never moves backwards)."""
+    user = access.require_login(user)
+    channel = access.access_channel(user, channel_id)
+    message_id = message_id if message_id is not None else channel.last_message_id
+    if message_id is None:
+        return
+    message_id = min(message_id, channel.last_message_id or message_id)
+    row = db.session.scalar(select(ChannelMember).where(
+        ChannelMember.channel_id == channel_id, ChannelMember.user_id == user.id))
+    if row is None:
+        db.session.add(ChannelMember(channel_id=channel_id, user_id=user.id,
+                                     last_read_message_id=message_id))
+    elif (row.last_read_message_id or 0) < message_id:
+        row.last_read_message_id = message_id
+    else:
+        return
+    try:
+        db.session.commit()
+    except IntegrityError:  # two tabs marked it at once; either value is fine
+        db.session.rollback()
+
+
+# --------------------------------------------------------------------------- live sockets
+
+
+def join_channel(user: User, channel_id: int, after_id: int | None, sid: str) -> dict:
+    """Subscribe a socket to a channel: join the room FIRST, then catch up after `after_id`.
+
+    Joining first means a message committed meanwhile arrives live and in the catch-up; the
+    client de-duplicates by id, so nothing falls in the gap between the two.
+    """
+    from forum.sockets import registry
+
+    access.access_channel(user, channel_id)
+    enter_room(sid, channel_room(channel_id))
+    registry.joined_channel(sid, channel_id)
+    missed = messages_after(user, channel_id, after_id, limit=CATCH_UP_LIMIT + 1)
+    more = len(missed) > CATCH_UP_LIMIT
+    missed = missed[-CATCH_UP_LIMIT:] if more else missed
+    presence.joined(user.id, channel_id, sid)
+    return {
+        "channel_id": channel_id,
+        "messages": [message_payload(m, m.author) for m in missed],
+        "has_more": more,
+        "presence": presence.online_users(channel_id),
+    }
+
+
+def leave_channel(user: User, channel_id: int, sid: str) -> None:
+    """Unsubscribe a socket from a channel (no permission needed to stop listening)."""
+    from forum.sockets import registry
+
+    leave_room(sid, channel_room(channel_id))
+    registry.left_channel(sid, channel_id)
+    presence.left([channel_id], sid)
+
+
+def typing(user: User, channel_id: int, sid: str) -> bool:
+    """Tell the others in the room that the user is typing; throttled, never stored."""
+    user = access.require_active(user)
+    access.access_channel(user, channel_id)
+    prefix = current_app.config.get("REDIS_KEY_PREFIX", "commons:")
+    item = RateLimitItemPerSecond(1, TYPING_INTERVAL)
+    if not _limiter_pair()[1].hit(item, prefix, "typing", str(user.id), str(channel_id)):
+        return False
+    broadcast("typing", {"channel_id": channel_id, "user": {
+        "id": user.id, "username": user.username, "display_name": user.display_name}},
+        channel_room(channel_id), skip_sid=sid)
+    return True
+
+
+def socket_connected(user: User, sid: str) -> None:
+    """Register a new authenticated socket of the user."""
+    from forum.sockets import registry
+
+    registry.add(user.id, sid)
+
+
+def socket_disconnected(user_id: int | None, sid: str) -> None:
+    """Forget a socket and update presence in the channels it was in."""
+    from forum.sockets import registry
+
+    channel_ids = sorted(registry.channel_ids_of(sid))
+    for channel_id in channel_ids:
+        leave_room(sid, channel_room(channel_id))  # before announcing, so it is not counted
+    registry.left_channel(sid)
+    if user_id is not None:
+        registry.remove(user_id, sid)
+    presence.left(channel_ids, sid)
+
+
+def revoke_lost_channels(user_id: int) -> None:
+    """Take the user's sockets out of channels they can no longer read (after a commit)."""
+    from forum.sockets import registry
+
+    user = db.session.get(User, user_id)
+    for sid in registry.sids_of(user_id):
+        lost = []
+        for channel_id in registry.channel_ids_of(sid):
+            channel = db.session.get(Channel, channel_id)
+            if user is None or channel is None or not access.can_read_channel(user, channel):
+                lost.append(channel_id)
+        for channel_id in lost:
+            leave_room(sid, channel_room(channel_id))
+            registry.left_channel(sid, channel_id)
+        presence.left(lost, sid)
+
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@dataclass
+class ChannelPage:
+    """What the chat page shows: the channel, its title and one page of messages."""
+
+    channel: Channel
+    title: str
+    messages: list[Message]
+    has_older: bool
+
+
+def channel_page(user: User, channel_id: int, before_id: int | None = None) -> ChannelPage:
+    """A page of a channel (the newest 50 by default), marking the newest page as read."""
+    channel = access.access_channel(user, channel_id)
+    rows = history(user, channel_id, before_id, limit=HISTORY_PAGE + 1)
+    has_older = len(rows) > HISTORY_PAGE
+    rows = rows[1:] if has_older else rows
+    page = ChannelPage(channel, channel_title(user, channel), rows, has_older)
+    if before_id is None and rows:
+        mark_read(user, channel_id, rows[-1].id)
+    return page

@@ -1,0 +1,114 @@
+"""Socket.IO entry points of live chat. Each parses its payload, calls one service, acks.
+
+Permission is re-checked by the service on every event (the policy module decides), and domain
+errors become `{"ok": false, "error": {"code", "message"}}` acks in one place: `chat_event`.
+Payloads and acks are documented in docs/socket-events.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from flask import request
+from flask_login import current_user
+
+from forum.errors import DomainError, Invalid
+from forum.extensions import db, socketio
+from forum.services import chat
+
+log = logging.getLogger(__name__)
+
+
+def chat_event(name: str) -> Callable:
+    """Register a handler for `name` whose return value (a dict) becomes the `ok` ack."""
+
+    def decorate(handler: Callable[[dict], dict | None]) -> Callable:
+        @functools.wraps(handler)
+        def wrapper(data=None):
+            try:
+                if not isinstance(data, dict):
+                    raise Invalid("The event payload must be an object.")
+                result = handler(data) or {}
+            except DomainError as error:
+                db.session.rollback()
+                return {"ok": False, "error": error.to_dict()}
+            except Exception:  # an ack must always come back, or the client waits forever
+                db.session.rollback()
+                log.exception("socket event %s failed", name)
+                return {"ok": False, "error": {"code": "server_error",
+                                               "message": "Something went wrong."}}
+            return {"ok": True, **result}
+
+        socketio.on_event(name, wrapper)
+        return wrapper
+
+    return decorate
+
+
+def _int(data: dict, key: str, *, required: bool = True) -> int | None:
+    """An id from the payload; a malformed one is Invalid, never a server error."""
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise Invalid(f"{key} must be a positive integer.", fields={key: "invalid"})
+    return int(value)
+
+
+@chat_event("channel:join")
+def on_channel_join(data: dict) -> dict:
+    """Subscribe to a channel and receive what was missed after `last_id`."""
+    return chat.join_channel(current_user, _int(data, "channel_id"),
+                             _int(data, "last_id", required=False), request.sid)
+
+
+@chat_event("channel:leave")
+def on_channel_leave(data: dict) -> dict:
+    """Stop receiving a channel's events."""
+    chat.leave_channel(current_user, _int(data, "channel_id"), request.sid)
+    return {}
+
+
+@chat_event("channel:history")
+def on_channel_history(data: dict) -> dict:
+    """Older messages, before `before_id` (scrolling up)."""
+    messages = chat.history(current_user, _int(data, "channel_id"),
+                            _int(data, "before_id", required=False))
+    return {"messages": [chat.message_payload(m, m.author) for m in messages]}
+
+
+@chat_event("channel:read")
+def on_channel_read(data: dict) -> dict:
+    """Remember the newest message seen in a channel."""
+    chat.mark_read(current_user, _int(data, "channel_id"), _int(data, "message_id"))
+    return {}
+
+
+@chat_event("message:send")
+def on_message_send(data: dict) -> dict:
+    """Send a message; the ack carries the stored message (the same one on a retry)."""
+    message = chat.send_message(current_user, _int(data, "channel_id"), data.get("body"),
+                                data.get("client_id"))
+    return {"message": chat.message_payload(message)}
+
+
+@chat_event("message:edit")
+def on_message_edit(data: dict) -> dict:
+    """Edit one's own message."""
+    message = chat.edit_message(current_user, _int(data, "message_id"), data.get("body"))
+    return {"message": chat.message_payload(message)}
+
+
+@chat_event("message:delete")
+def on_message_delete(data: dict) -> dict:
+    """Delete one's own message."""
+    message = chat.delete_message(current_user, _int(data, "message_id"))
+    return {"message": chat.message_payload(message)}
+
+
+@chat_event("typing")
+def on_typing(data: dict) -> dict:
+    """Tell the channel the user is typing (throttled; `sent` false when dropped)."""
+    return {"sent": chat.typing(current_user, _int(data, "channel_id"), request.sid)}
