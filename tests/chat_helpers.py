@@ -52,3 +52,40 @@ def world(make) -> ChatWorld:
 def events(sc, name: str) -> list[dict]:
     """The payloads of the events `name` a Flask-SocketIO test client received."""
     return [e["args"][0] for e in sc.get_received() if e["name"] == name]
+
+
+def fresh_context() -> None:
+    """Forget per-context caches (current user, memberships) before a test-client event.
+
+    The test's app context is shared with socket handlers; real events each get a fresh one.
+    """
+    from flask import g
+
+    g.pop("_login_user", None)
+    g.pop("_memberships", None)
+
+
+class Sock:
+    """A Flask-SocketIO test client whose every emit runs as in a fresh context."""
+
+    def __init__(self, sc) -> None:
+        self.sc = sc
+
+    def emit(self, event: str, data=None, callback: bool = True):
+        """Emit and return the ack."""
+        fresh_context()
+        return self.sc.emit(event, data, callback=callback)
+
+    def __getattr__(self, name: str):
+        return getattr(self.sc, name)
+
+
+def connect(app, socket_client, email: str, password: str = "correct horse battery") -> Sock:
+    """A socket logged in as `email` through its own Flask client."""
+    client = app.test_client()
+    fresh_context()
+    assert client.post("/login", data={"email": email, "password": password}).status_code == 302
+    fresh_context()
+    sock = Sock(socket_client(client))
+    assert sock.is_connected()
+    return sock
