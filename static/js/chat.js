@@ -1,0 +1,191 @@
+// Live chat page: joins the channel room, inserts the server's sanitized HTML for new, edited
+// and deleted messages (never renders user text itself), catches up after a reconnect with the
+// last id seen (de-duplicating by id), loads older messages on scroll, shows typing and presence,
+// and sends with Enter (Shift+Enter: new line). The page works without this file.
+import { getSocket } from "./socket.js";
+
+const root = document.getElementById("chat");
+const log = document.getElementById("message-log");
+const form = document.getElementById("chat-form");
+const input = form?.querySelector("textarea");
+const typingLine = document.getElementById("typing-indicator");
+const presenceList = document.getElementById("presence-list");
+const me = document.body.dataset.userId;
+const channelId = Number(root?.dataset.channelId);
+let oldestLoaded = false;
+let loadingOlder = false;
+let typingTimer = null;
+let lastTypingSent = 0;
+
+function newClientId() {
+  return (crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+}
+
+function lastId() {
+  const items = log.querySelectorAll("[data-message-id]");
+  return items.length ? Number(items[items.length - 1].dataset.messageId) : null;
+}
+
+function fragment(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html.trim();
+  const node = template.content.firstElementChild;
+  for (const owner of node.querySelectorAll("[data-owner-id]")) owner.hidden = owner.dataset.ownerId !== me;
+  return node;
+}
+
+/** Insert (or replace) a message in id order; a message already shown is never duplicated. */
+function upsert(message, { announce = false } = {}) {
+  const node = fragment(message.html);
+  const existing = document.getElementById(`m-${message.id}`);
+  if (existing) { existing.replaceWith(node); return; }
+  let after = null;
+  for (const item of log.querySelectorAll("[data-message-id]")) {
+    if (Number(item.dataset.messageId) > message.id) { after = item; break; }
+  }
+  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  log.insertBefore(node, after);
+  document.getElementById("no-messages")?.remove();
+  if (!after && (nearBottom || message.author?.id === Number(me))) log.scrollTop = log.scrollHeight;
+  if (!announce) node.removeAttribute("aria-live");
+}
+
+function join() {
+  const socket = getSocket();
+  socket.emit("channel:join", { channel_id: channelId, last_id: lastId() }, (ack) => {
+    if (!ack?.ok) return;
+    for (const message of ack.messages) upsert(message);
+    renderPresence(ack.presence);
+    markRead();
+  });
+}
+
+function markRead() {
+  const id = lastId();
+  if (id && document.visibilityState === "visible") {
+    getSocket().emit("channel:read", { channel_id: channelId, message_id: id }, () => {});
+  }
+}
+
+function renderPresence(users) {
+  if (!presenceList) return;
+  presenceList.replaceChildren(...users.map((user) => {
+    const li = document.createElement("li");
+    li.textContent = user.display_name; // textContent: never HTML from user data
+    li.dir = "auto";
+    return li;
+  }));
+}
+
+function showTyping(user) {
+  typingLine.textContent = (root.dataset.typing || "__NAME__ is typing…").replace("__NAME__", user.display_name);
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(() => { typingLine.textContent = ""; }, 3000);
+}
+
+function send(body) {
+  const clientId = form.querySelector('input[name="client_id"]').value || newClientId();
+  const payload = { channel_id: channelId, body, client_id: clientId };
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  const attempt = (retries) => {
+    getSocket().timeout(8000).emit("message:send", payload, (err, ack) => {
+      if (err && retries > 0) { attempt(retries - 1); return; } // same client_id: never a twin
+      button.disabled = false;
+      if (err) { showError(root.dataset.sendFailed || "Not sent. Check your connection and try again."); return; }
+      if (!ack.ok) { showError(ack.error.message); return; }
+      upsert(ack.message);
+      input.value = "";
+      form.querySelector('input[name="client_id"]').value = newClientId();
+      clearError();
+      markRead();
+    });
+  };
+  attempt(2);
+}
+
+function showError(text) {
+  let box = document.getElementById("chat-error");
+  if (!box) {
+    box = document.createElement("p");
+    box.id = "chat-error";
+    box.className = "error";
+    box.setAttribute("role", "alert");
+    form.prepend(box);
+  }
+  box.textContent = text;
+}
+
+function clearError() { document.getElementById("chat-error")?.remove(); }
+
+function loadOlder() {
+  if (oldestLoaded || loadingOlder) return;
+  const first = log.querySelector("[data-message-id]");
+  if (!first) return;
+  loadingOlder = true;
+  getSocket().emit("channel:history", { channel_id: channelId, before_id: Number(first.dataset.messageId) }, (ack) => {
+    loadingOlder = false;
+    if (!ack?.ok) return;
+    if (ack.messages.length === 0) { oldestLoaded = true; return; }
+    const height = log.scrollHeight;
+    for (const message of ack.messages) upsert(message);
+    log.scrollTop += log.scrollHeight - height; // keep the reader's place
+  });
+}
+
+function onLogClick(event) {
+  const item = event.target.closest("[data-message-id]");
+  if (!item) return;
+  const id = Number(item.dataset.messageId);
+  if (event.target.closest(".chat-delete")) {
+    if (window.confirm(root.dataset.deleteConfirm || "Delete this message?")) {
+      getSocket().emit("message:delete", { message_id: id }, (ack) => { if (ack?.ok) upsert(ack.message); });
+    }
+  } else if (event.target.closest(".chat-edit")) {
+    const current = item.querySelector(".chat-body")?.textContent.trim() ?? "";
+    const body = window.prompt(root.dataset.editPrompt || "Edit your message", current);
+    if (body && body.trim()) {
+      getSocket().emit("message:edit", { message_id: id, body }, (ack) => {
+        if (ack?.ok) upsert(ack.message); else if (ack) showError(ack.error.message);
+      });
+    }
+  }
+}
+
+if (root && log && form && input) {
+  for (const owner of log.querySelectorAll("[data-owner-id]")) owner.hidden = owner.dataset.ownerId !== me;
+  log.scrollTop = log.scrollHeight;
+  const socket = getSocket();
+  socket.on("connect", join); // first connect and every reconnect: catch up after the last id
+  if (socket.connected) join();
+  socket.on("message:new", (message) => {
+    if (message.channel_id !== channelId) return;
+    upsert(message, { announce: true });
+    markRead();
+  });
+  socket.on("message:edited", (message) => { if (message.channel_id === channelId) upsert(message); });
+  socket.on("message:deleted", (message) => { if (message.channel_id === channelId) upsert(message); });
+  socket.on("typing", (event) => { if (event.channel_id === channelId) showTyping(event.user); });
+  socket.on("presence", (event) => { if (event.channel_id === channelId) renderPresence(event.users); });
+  form.addEventListener("submit", (event) => {
+    if (!socket.connected) return; // no live connection: the plain form posts instead
+    event.preventDefault();
+    if (input.value.trim()) send(input.value);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  input.addEventListener("input", () => {
+    const now = Date.now();
+    if (socket.connected && now - lastTypingSent > 2000) {
+      lastTypingSent = now;
+      socket.emit("typing", { channel_id: channelId }, () => {});
+    }
+  });
+  log.addEventListener("scroll", () => { if (log.scrollTop < 40) loadOlder(); });
+  log.addEventListener("click", onLogClick);
+  document.addEventListener("visibilitychange", markRead);
+}
