@@ -89,3 +89,43 @@ def connect(app, socket_client, email: str, password: str = "correct horse batte
     sock = Sock(socket_client(client))
     assert sock.is_connected()
     return sock
+
+
+class LiveSocket:
+    """A real python-socketio client logged in on a live server, recording what it receives."""
+
+    def __init__(self, server, email: str, password: str = "correct horse battery") -> None:
+        import socketio
+
+        from tests.live import login_session
+
+        self.session = login_session(server, email, password)
+        self.cookie = "; ".join(f"{k}={v}" for k, v in self.session.cookies.items())
+        self.received: list[tuple[str, dict]] = []
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("*", lambda event, data=None: self.received.append((event, data)))
+        self.client.connect(server.url, transports=["websocket"], wait_timeout=5,
+                            headers={"Cookie": self.cookie})
+
+    def call(self, event: str, data: dict, timeout: float = 10) -> dict:
+        """Emit and wait for the ack."""
+        return self.client.call(event, data, timeout=timeout)
+
+    def events(self, name: str) -> list[dict]:
+        """Payloads of the events `name` received so far."""
+        return [data for event, data in self.received if event == name]
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> None:
+        """Wait until predicate() is true (events arrive on a background thread)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; received: {self.received[-5:]}")
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        """Disconnect if still connected."""
+        if self.client.connected:
+            self.client.disconnect()

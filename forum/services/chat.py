@@ -201,6 +201,9 @@ def send_message(user: User, channel_id: int, body: object, client_id: object) -
     try:
         db.session.flush()
         channel.last_message_id = message.id
+        # Rendered before the commit: after it the broadcast leaves with no further I/O, so
+        # other senders queued on the channel lock rarely overtake it (clients order by id).
+        payload = message_payload(message, user)
         db.session.commit()
     except IntegrityError:
         # The same client_id raced in from another socket or process: return the winner.
@@ -209,7 +212,7 @@ def send_message(user: User, channel_id: int, body: object, client_id: object) -
         if existing is None:
             raise
         return _same_send(existing, channel_id)
-    broadcast("message:new", message_payload(message, user), channel_room(channel_id))
+    broadcast("message:new", payload, channel_room(channel_id))
     return message
 
 
