@@ -1,0 +1,48 @@
+"""Two members chat live in their cohort channel; an outsider gets a 404 and sees nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import chat_helpers
+
+pytestmark = pytest.mark.live
+world = chat_helpers.world  # the fixture
+
+
+def _login(new_page, server, email: str):
+    page = new_page()
+    page.goto(server.url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    return page
+
+
+def test_two_members_chat_live_outsider_sees_nothing(live_server, world, new_page):
+    url = f"{live_server.url}/chat/{world.channel.id}"
+    amina = _login(new_page, live_server, "amina@example.org")
+    bruno = _login(new_page, live_server, "bruno@example.org")
+    carla = _login(new_page, live_server, "carla@example.org")
+    amina.goto(url)
+    bruno.goto(url)
+    bruno.locator("#presence-list li", has_text="Amina").wait_for()
+
+    box = amina.get_by_role("textbox", name="Message")
+    box.fill("Hello **Bruno**")
+    box.press("Enter")  # keyboard-only sending
+    bruno.locator("#message-log strong", has_text="Bruno").wait_for()
+    assert bruno.locator("#message-log").get_attribute("aria-live") == "polite"
+    assert amina.locator("#message-log .chat-message").count() == 1  # the ack did not duplicate
+
+    bruno.get_by_role("textbox", name="Message").fill("Hi Amina")
+    bruno.get_by_role("textbox", name="Message").press("Enter")
+    amina.locator("#message-log", has_text="Hi Amina").wait_for()
+
+    response = carla.goto(url)
+    assert response.status == 404
+    assert "Hello" not in carla.content()
+    carla.goto(live_server.url + "/chat")
+    assert "general" not in carla.locator("main").inner_text().split("Nairobi")[0]
+    assert "Hello" not in carla.content()
