@@ -25,7 +25,13 @@ def app_config(app_config, backend):
     if backend is None:  # by design, not missing infrastructure: processes share a server DB
         pytest.skip("cross-process chat runs on PostgreSQL only")
     require(bool(REDIS_URL), "FORUM_TEST_REDIS_URL is not set: cross-process suite not run")
-    return {**app_config, "REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL}
+    yield {**app_config, "REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL}
+    # The SocketIO instance is shared by every app of this worker and keeps its Redis client
+    # manager across init_app calls: drop it, or later test-client tests see a message queue.
+    from forum.extensions import socketio
+
+    socketio.server_options.pop("client_manager", None)
+    socketio.server_options.pop("message_queue", None)
 
 
 @pytest.fixture
