@@ -118,6 +118,10 @@ def register_sockets(app: Flask) -> None:
     from forum import sockets  # noqa: F401 - registers handlers
     from forum.extensions import socketio
 
+    # The SocketIO instance outlives one app (tests build many): forget a previous app's Redis
+    # manager, or an app without REDIS_URL would inherit its message queue.
+    socketio.server_options.pop("client_manager", None)
+    socketio.server_options.pop("message_queue", None)
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),

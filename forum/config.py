@@ -79,9 +79,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = LANGUAGES
     MAIL_BACKEND = None  # None: SMTP if MAIL_SERVER is set, else the outbox folder
+    MAIL_FROM = "Commons <no-reply@localhost>"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute"  # per IP and, separately, per account
     RATELIMIT_POSTING = "30 per minute"
+    RATELIMIT_PASSWORD_RESET = "5 per hour"
     CHAT_RATE_LIMIT = (20, 10)  # messages per seconds, per user
     CHAT_MAX_LENGTH = 4000
     POST_MAX_LENGTH = 50000

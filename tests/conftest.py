@@ -112,6 +112,22 @@ def _truncate_all() -> None:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_g_per_request(request):
+    """Tests that hold an app context (`make`, `ctx`) would share `g` with their requests: the
+    cached user, memberships and locale would leak from one request to the next."""
+    if "app" not in request.fixturenames:
+        return
+    from flask import g
+
+    app = request.getfixturevalue("app")
+
+    @app.before_request
+    def _fresh_g() -> None:
+        for key in ("_login_user", "_memberships", "_flask_babel"):
+            g.pop(key, None)
+
+
 @pytest.fixture
 def client(app):
     """A Flask test client."""

@@ -20,7 +20,7 @@ def test_pages_carry_a_nonce_csp_without_unsafe_inline(client):
 
 def test_html_declares_language_and_direction(client):
     page = client.get("/login", headers={"Accept-Language": "ar"}).get_data(as_text=True)
-    assert '<html lang="ar" dir="rtl">' in page
+    assert '<html lang="ar" dir="rtl"' in page
 
 
 def test_login_and_logout(client, auth, make):

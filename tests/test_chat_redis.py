@@ -22,8 +22,6 @@ REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL")
 @pytest.fixture
 def app_config(app_config, backend):
     """This process joins the same Redis queue as the servers (unique channel and prefix)."""
-    if backend is None:  # by design, not missing infrastructure: processes share a server DB
-        pytest.skip("cross-process chat runs on PostgreSQL only")
     require(bool(REDIS_URL), "FORUM_TEST_REDIS_URL is not set: cross-process suite not run")
     yield {**app_config, "REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL}
     # The SocketIO instance is shared by every app of this worker and keeps its Redis client
