@@ -546,11 +546,12 @@ class ChannelPage:
 
 def channel_page(user: User, channel_id: int, before_id: int | None = None) -> ChannelPage:
     """A page of a channel (the newest 50 by default), marking the newest page as read."""
+    if before_id is None:
+        # Mark read first: the commit expires loaded objects, and the page's messages must keep
+        # their eagerly loaded authors for rendering.
+        mark_read(user, channel_id)
     channel = access.access_channel(user, channel_id)
     rows = history(user, channel_id, before_id, limit=HISTORY_PAGE + 1)
     has_older = len(rows) > HISTORY_PAGE
     rows = rows[1:] if has_older else rows
-    page = ChannelPage(channel, channel_title(user, channel), rows, has_older)
-    if before_id is None and rows:
-        mark_read(user, channel_id, rows[-1].id)
-    return page
+    return ChannelPage(channel, channel_title(user, channel), rows, has_older)

@@ -1,0 +1,24 @@
+"""The chat pages without JavaScript: unread messages render and become read."""
+
+from __future__ import annotations
+
+from forum.services import chat
+from tests import chat_helpers
+
+world = chat_helpers.world  # the fixture
+
+
+def test_channel_page_with_unread_messages_renders_them_and_marks_read(client, auth, world):
+    for n in range(3):
+        chat.send_message(world.bruno, world.channel.id, f"unread **{n}**", f"c-{n}")
+    auth.login(world.amina.email)
+    listing = client.get("/chat").get_data(as_text=True)
+    assert world.channel.name in listing
+
+    page = client.get(f"/chat/{world.channel.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "unread <strong>2</strong>" in html
+    assert world.bruno.display_name in html
+    unread = {row.channel.id: row.unread for row in chat.channel_list(world.amina)}
+    assert unread[world.channel.id] == 0
