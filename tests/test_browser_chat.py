@@ -39,6 +39,10 @@ def test_two_members_chat_live_outsider_sees_nothing(live_server, world, new_pag
     bruno.get_by_role("textbox", name="Message").fill("Hi Amina")
     bruno.get_by_role("textbox", name="Message").press("Enter")
     amina.locator("#message-log", has_text="Hi Amina").wait_for()
+    # Edit/delete are offered on one's own messages only.
+    own = amina.locator(".chat-message", has_text="Hello").locator(".chat-edit")
+    other = amina.locator(".chat-message", has_text="Hi Amina").locator(".chat-edit")
+    assert own.is_visible() and not other.is_visible()
 
     response = carla.goto(url)
     assert response.status == 404
