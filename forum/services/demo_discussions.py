@@ -7,6 +7,12 @@ from datetime import timedelta
 from forum.extensions import db
 from forum.lib.text import render_post
 from forum.models import Category, Cohort, Post, Thread, ThreadTag, ThreadWatch, User, utcnow
+from forum.services.accounts import existing_usernames
+
+
+def _html(source: str) -> str:
+    """Demo text rendered like real posts, @mentions linked."""
+    return render_post(source, resolve_mentions=existing_usernames).html
 
 
 def _thread(category: Category, author: User, title: str, body: str, tags: list[str],
@@ -20,7 +26,7 @@ def _thread(category: Category, author: User, title: str, body: str, tags: list[
     db.session.add(thread)
     db.session.flush()
     first = Post(thread_id=thread.id, author_id=author.id, body_source=body,
-                 body_html=render_post(body).html, created_at=start)
+                 body_html=_html(body), created_at=start)
     db.session.add(first)
     db.session.flush()
     thread.first_post_id = thread.last_post_id = first.id
@@ -28,7 +34,7 @@ def _thread(category: Category, author: User, title: str, body: str, tags: list[
     for n, (who, text, parent) in enumerate(replies, start=1):
         parent_post = made[parent] if parent is not None else None
         post = Post(thread_id=thread.id, author_id=who.id, body_source=text,
-                    body_html=render_post(text).html, created_at=start + timedelta(minutes=17 * n),
+                    body_html=_html(text), created_at=start + timedelta(minutes=17 * n),
                     parent_id=parent_post.id if parent_post else None,
                     depth=parent_post.depth + 1 if parent_post else 0)
         db.session.add(post)
