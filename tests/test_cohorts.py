@@ -40,6 +40,23 @@ def test_admin_creates_cohort_with_unique_slug(client, admin, make):
     assert "JPO Orientation 2026 — Geneva" in listing and "Old one" in listing
 
 
+def test_new_cohort_comes_with_a_general_channel_its_members_see(client, admin, auth, make):
+    from forum.models import Channel
+
+    client.post("/admin/cohorts/new", data={"name": "Career Booster 2026"})
+    cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Career Booster 2026"))
+    channels = db.session.scalars(select(Channel).where(Channel.cohort_id == cohort.id)).all()
+    assert [c.name for c in channels] == ["general"]
+    make.user("jo", cohorts=[cohort])
+    outsider = make.user("max")
+    auth.logout()
+    auth.login("jo@example.org")
+    assert client.get(f"/chat/{channels[0].id}").status_code == 200
+    auth.logout()
+    auth.login(outsider.email)
+    assert client.get(f"/chat/{channels[0].id}").status_code == 404
+
+
 def test_end_date_before_start_is_refused_and_input_kept(client, admin):
     response = client.post("/admin/cohorts/new", data={
         "name": "Booster", "starts_on": "2026-05-10", "ends_on": "2026-05-01"})

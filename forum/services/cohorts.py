@@ -16,6 +16,7 @@ from forum.extensions import db
 from forum.models import Cohort, CohortMembership, CohortRole, CohortStatus, Invitation, Role, User
 from forum.services.access import access_cohort, require_admin, require_login
 from forum.services.accounts import commit_or_invalid, normalise_email
+from forum.services.chat import add_default_cohort_channel
 from forum.services.sessions import memberships_changed
 
 ROLE_ORDER = {CohortRole.MODERATOR.value: 0, CohortRole.MENTOR.value: 1, CohortRole.MEMBER.value: 2}
@@ -74,6 +75,8 @@ def create_cohort(user: User, name: str, programme: str = "", starts_on: date | 
     """An admin creates a cohort."""
     require_admin(user)
     cohort = build_cohort(name, programme, starts_on, ends_on, description)
+    db.session.flush()
+    add_default_cohort_channel(cohort.id)
     commit_or_invalid(_("A cohort with this name was just created. Please try again."))
     return cohort
 
@@ -82,6 +85,8 @@ def create_cohort_as_operator(name: str, programme: str = "", starts_on: date | 
                               ends_on: date | None = None, description: str = "") -> Cohort:
     """The operator (CLI, shell access to the server) creates a cohort."""
     cohort = build_cohort(name, programme, starts_on, ends_on, description)
+    db.session.flush()
+    add_default_cohort_channel(cohort.id)
     commit_or_invalid(_("A cohort with this name was just created. Please try again."))
     return cohort
 
