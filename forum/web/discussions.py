@@ -23,6 +23,7 @@ from forum.errors import Invalid
 from forum.extensions import limiter
 from forum.services import discussion_categories as categories
 from forum.services import discussions as svc
+from forum.web.form_errors import apply_errors
 
 bp = Blueprint("discussions", __name__)
 
@@ -83,15 +84,6 @@ def too_fast(error):
     return render_template("errors/error.html", status=429, message=message), 429
 
 
-def _apply_errors(form: FlaskForm, error: Invalid) -> None:
-    """Show a service's field errors next to the fields, or at the top of the form."""
-    for name, message in error.fields.items():
-        if name in form._fields:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            form.form_errors.append(message)
-    if not error.fields:
-        form.form_errors.append(error.message)
 
 
 def _int_arg(name: str) -> int | None:
@@ -128,7 +120,7 @@ def new_thread(slug: str):
             thread = svc.create_thread(current_user, category.id, form.title.data,
                                        form.body.data, form.tags.data)
         except Invalid as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect(url_for(".thread", thread_id=thread.id))
     status = 422 if form.errors or form.form_errors else 200
@@ -159,7 +151,7 @@ def reply(thread_id: int):
         try:
             post = svc.reply(current_user, thread_id, form.body.data, _int_arg("parent_id"))
         except Invalid as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect(url_for(".permalink", post_id=post.id))
     return _render_thread(thread_id, form, status=422, page=_int_arg("page"))
@@ -197,7 +189,7 @@ def edit(post_id: int):
         try:
             svc.edit_post(current_user, post_id, form.body.data)
         except Invalid as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             flash(_("Your post was updated."), "success")
             return redirect(url_for(".permalink", post_id=post_id))
@@ -260,7 +252,7 @@ def _save_category(form: CategoryForm, category_id: int | None):
             cohort_id=int(form.cohort_id.data) if form.cohort_id.data else None,
             mode=form.mode.data, position=form.position.data or 0)
     except Invalid as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
         return None
     flash(_("Category saved."), "success")
     return redirect(url_for(".manage_categories"))

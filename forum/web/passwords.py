@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from forum.errors import Invalid
 from forum.extensions import limiter
 from forum.services import accounts
+from forum.web.form_errors import apply_errors
 
 bp = Blueprint("passwords", __name__)
 
@@ -41,15 +42,6 @@ class ResetForm(FlaskForm):
         DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))])
 
 
-def _apply_errors(form: FlaskForm, error: Invalid) -> None:
-    """Show a service's field errors next to the fields, or at the top of the form."""
-    for name, message in error.fields.items():
-        if name in form._fields:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            form.form_errors.append(message)
-    if not error.fields:
-        form.form_errors.append(error.message)
 
 
 def _reset_limit() -> str:
@@ -78,7 +70,7 @@ def change():
             accounts.change_password(current_user, form.current_password.data,
                                      form.new_password.data)
         except Invalid as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             # The session version moved on: sign this session in again so it survives.
             remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
@@ -120,7 +112,7 @@ def reset(token: str):
         except Invalid as error:
             if error.code == "bad_token":
                 return render_template("auth/reset_invalid.html", message=error.message), 400
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             login_user(user)
             flash(_("Your password was changed and you are logged in."), "success")

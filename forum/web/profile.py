@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 from forum.errors import Invalid
 from forum.services import profiles
 from forum.web import LANGUAGE_NAMES
+from forum.web.form_errors import apply_errors
 
 bp = Blueprint("profile", __name__)
 
@@ -34,15 +35,6 @@ class ProfileForm(FlaskForm):
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
 
 
-def _apply_errors(form: FlaskForm, error: Invalid) -> None:
-    """Show a service's field errors next to the fields, or at the top of the form."""
-    for name, message in error.fields.items():
-        if name in form._fields:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            form.form_errors.append(message)
-    if not error.fields:
-        form.form_errors.append(error.message)
 
 
 @bp.get("/u/<username>")
@@ -69,7 +61,7 @@ def edit():
         try:
             profiles.update_profile(current_user, **fields)
         except Invalid as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             flash(_("Your profile was saved."), "success")
             return redirect(url_for("profile.show", username=current_user.username))
