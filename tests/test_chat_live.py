@@ -120,13 +120,10 @@ def test_load_50_clients_20_messages_5_channels(load_server, make, world):
             want = expected[mine[i]]
             sock.wait_for(lambda s=sock, w=want: len(s.events("message:new")) >= len(w), 30)
             got = [m["id"] for m in sock.events("message:new")]
-            # None missing, none twice; the page orders by id (concurrent senders' broadcasts
-            # may interleave), and each sender's messages arrive in the order it sent them.
+            # None missing, none twice. The server emits in id order (per-channel send lock), but
+            # python-engineio's threaded client hands each packet to its own thread, so arrival
+            # order here is not the wire order; pages and the catch-up order by id.
             assert len(got) == len(set(got)) and sorted(got) == want, f"client {i}"
-            for author in {m["author"]["id"] for m in sock.events("message:new")}:
-                theirs = [m["id"] for m in sock.events("message:new")
-                          if m["author"]["id"] == author]
-                assert theirs == sorted(theirs)
             assert {m["channel_id"] for m in sock.events("message:new")} == {mine[i]}
     finally:
         for sock in sockets:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -190,30 +191,40 @@ def send_message(user: User, channel_id: int, body: object, client_id: object) -
     _check_rate(user)
     source = _clean_body(body)
     html = _render(source)
-    # Lock the channel row (PostgreSQL; SQLite has one writer anyway) so ids commit in order and
-    # `message:new` broadcasts leave in id order: a client that saw id N missed nothing below N.
-    channel = db.session.scalar(
-        select(Channel).where(Channel.id == channel_id).with_for_update()
-    )
-    message = Message(channel_id=channel_id, author_id=user.id, client_id=client_id,
-                      body_source=source, body_html=html)
-    db.session.add(message)
-    try:
-        db.session.flush()
-        channel.last_message_id = message.id
-        # Rendered before the commit: after it the broadcast leaves with no further I/O, so
-        # other senders queued on the channel lock rarely overtake it (clients order by id).
-        payload = message_payload(message, user)
-        db.session.commit()
-    except IntegrityError:
-        # The same client_id raced in from another socket or process: return the winner.
-        db.session.rollback()
-        existing = _find_sent(user.id, client_id)
-        if existing is None:
-            raise
-        return _same_send(existing, channel_id)
-    broadcast("message:new", payload, channel_room(channel_id))
+    # Within a process, one sender per channel from insert to broadcast, so `message:new` leaves
+    # in id order. Across processes the channel row lock (PostgreSQL; SQLite has one writer)
+    # orders the commits, and clients order by id and catch up by last id, so nothing is missed.
+    with _channel_lock(channel_id):
+        channel = db.session.scalar(
+            select(Channel).where(Channel.id == channel_id).with_for_update()
+        )
+        message = Message(channel_id=channel_id, author_id=user.id, client_id=client_id,
+                          body_source=source, body_html=html)
+        db.session.add(message)
+        try:
+            db.session.flush()
+            channel.last_message_id = message.id
+            payload = message_payload(message, user)
+            db.session.commit()
+        except IntegrityError:
+            # The same client_id raced in from another socket or process: return the winner.
+            db.session.rollback()
+            existing = _find_sent(user.id, client_id)
+            if existing is None:
+                raise
+            return _same_send(existing, channel_id)
+        broadcast("message:new", payload, channel_room(channel_id))
     return message
+
+
+_locks_guard = threading.Lock()
+_channel_locks: dict[int, threading.Lock] = {}
+
+
+def _channel_lock(channel_id: int) -> threading.Lock:
+    """The in-process send lock of a channel (gevent-aware once gunicorn's worker patches)."""
+    with _locks_guard:
+        return _channel_locks.setdefault(channel_id, threading.Lock())
 
 
 def edit_message(user: User, message_id: int, body: object) -> Message:
