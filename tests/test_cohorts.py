@@ -152,6 +152,26 @@ def test_cohort_page_lists_people_for_members(client, auth, make):
     assert "JPO Geneva 2026" in mine
 
 
+def test_cohort_page_shows_who_is_online(app, client, auth, make, socket_client):
+    cohort = make.cohort(name="JPO Geneva 2026")
+    make.user("amina", display_name="Amina Diallo", cohorts=[cohort])
+    make.user("kenji", display_name="Kenji Watanabe", cohorts=[cohort])
+    auth.login("amina@example.org")
+
+    def online_people() -> list[str]:
+        page = client.get(f"/cohorts/{cohort.slug}").get_data(as_text=True)
+        rows = page.split("<li>")[1:]
+        return [row.split("</a>")[0].split(">")[-1] for row in rows if "presence-online" in row]
+
+    assert online_people() == []
+    from tests.chat_helpers import connect
+
+    live = connect(app, socket_client, "kenji@example.org")
+    assert online_people() == ["Kenji Watanabe"]
+    live.sc.disconnect()
+    assert online_people() == []
+
+
 def test_other_cohorts_are_invisible(client, auth, make):
     cohort_a = make.cohort("cohort-a", name="Cohort Alpha")
     cohort_b = make.cohort("cohort-b", name="Cohort Beta")

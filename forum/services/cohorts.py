@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from forum.models import Cohort, CohortMembership, CohortRole, CohortStatus, Inv
 from forum.services.access import access_cohort, require_admin, require_login
 from forum.services.accounts import commit_or_invalid, normalise_email
 from forum.services.chat import add_default_cohort_channel
+from forum.services.presence import online_among
 from forum.services.sessions import memberships_changed
 
 ROLE_ORDER = {CohortRole.MODERATOR.value: 0, CohortRole.MENTOR.value: 1, CohortRole.MEMBER.value: 2}
@@ -270,6 +271,7 @@ class CohortPage:
     mentors: list[User]
     members: list[User]
     viewer_role: str | None
+    online_ids: set[int] = field(default_factory=set)  # cohort presence: who is connected now
 
 
 def cohort_page(user: User, slug: str) -> CohortPage:
@@ -285,5 +287,6 @@ def cohort_page(user: User, slug: str) -> CohortPage:
         groups.setdefault(membership.role, []).append(membership.user)
         if membership.user_id == user.id:
             viewer_role = membership.role
+    people = [person.id for group in groups.values() for person in group]
     return CohortPage(cohort, groups[CohortRole.MODERATOR.value], groups[CohortRole.MENTOR.value],
-                      groups[CohortRole.MEMBER.value], viewer_role)
+                      groups[CohortRole.MEMBER.value], viewer_role, online_among(people))

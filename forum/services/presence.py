@@ -37,6 +37,13 @@ def online_user_ids(channel_id: int) -> set[int]:
     return {int(uid) for uid in client.hvals(_key(channel_id))}
 
 
+def online_among(user_ids: list[int]) -> set[int]:
+    """Which of these people have a live socket right now (any page, any process)."""
+    from forum.sockets import registry
+
+    return {user_id for user_id in user_ids if registry.sids_of(user_id)}
+
+
 def online_users(channel_id: int) -> list[dict]:
     """The people online in a channel, sorted by display name, as socket payloads."""
     ids = online_user_ids(channel_id)
