@@ -22,3 +22,18 @@ def test_channel_page_with_unread_messages_renders_them_and_marks_read(client, a
     assert world.bruno.display_name in html
     unread = {row.channel.id: row.unread for row in chat.channel_list(world.amina)}
     assert unread[world.channel.id] == 0
+
+
+def test_profile_offers_a_direct_message_that_opens_one_conversation(client, auth, world):
+    auth.login(world.amina.email)
+    profile = client.get(f"/u/{world.bruno.username}").get_data(as_text=True)
+    assert f'action="/chat/dm/{world.bruno.username}"' in profile
+    assert 'action="/chat/dm/' not in client.get(f"/u/{world.amina.username}").get_data(
+        as_text=True)
+    first = client.post(f"/chat/dm/{world.bruno.username}")
+    again = client.post(f"/chat/dm/{world.bruno.username}")
+    assert first.status_code == 302 and first.location == again.location
+    assert client.get(first.location).status_code == 200
+    auth.logout()
+    auth.login(world.carla.email)
+    assert client.get(first.location).status_code == 404
