@@ -188,6 +188,14 @@ def render_chat(source: str, resolve_mentions: MentionResolver | None = None,
     return _render(_CHAT, source, resolve_mentions, profile_url)
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str | None) -> str:
+    """Drop control characters (NUL cannot even be stored in PostgreSQL) and trim."""
+    return _CONTROL_RE.sub("", text or "").strip()
+
+
 def plain_text(source_html: str) -> str:
     """Text content of sanitized HTML, for snippets, notifications and search."""
     text = html_lib.unescape(bleach.clean(source_html, tags=set(), strip=True))

@@ -131,14 +131,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not verify_password(user.password_hash, current_password or ""):
         raise Invalid(_("Your current password is not right."),
                       fields={"current_password": _("Your current password is not right.")})
-    try:
-        validate_password(new_password)
-    except Invalid as error:
-        raise Invalid(error.message, fields={"new_password": error.message}) from error
-    user.password_hash = hash_password(new_password)
-    bump_session_version(user)
-    db.session.commit()
-    sessions.end_session(user)  # live sockets still carry the old session: close them
+    _set_new_password(user, new_password)
 
 
 def _reset_fingerprint(user: User) -> str:
@@ -185,9 +178,8 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
-def reset_password(token: str, new_password: str) -> User:
-    """Set a new password through a reset token; the token dies with the old hash."""
-    user = user_for_reset_token(token)
+def _set_new_password(user: User, new_password: str) -> None:
+    """Store a new password, end every other session and close the user's live sockets."""
     try:
         validate_password(new_password)
     except Invalid as error:
@@ -195,5 +187,23 @@ def reset_password(token: str, new_password: str) -> User:
     user.password_hash = hash_password(new_password)
     bump_session_version(user)
     db.session.commit()
-    sessions.end_session(user)
+    sessions.end_session(user)  # live sockets still carry the old session: close them
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password through a reset token; the token dies with the old hash."""
+    user = user_for_reset_token(token)
+    _set_new_password(user, new_password)
+    return user
+
+
+def user_for_session(identity: str) -> User | None:
+    """The user behind a session identity "id:version", unless the version is stale or banned."""
+    try:
+        user_id, version = (int(part) for part in identity.split(":", 1))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or user.banned_at is not None:
+        return None
     return user

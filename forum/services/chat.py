@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 import secrets
 import threading
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app
 from flask_babel import gettext as _
 from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
@@ -24,8 +23,9 @@ from sqlalchemy.orm import joinedload
 
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.extensions import db
+from forum.lib.fragments import render_fragment
 from forum.lib.realtime import broadcast, channel_room, enter_room, leave_room
-from forum.lib.text import render_chat
+from forum.lib.text import clean_text, render_chat
 from forum.models import (
     Channel,
     ChannelKind,
@@ -43,7 +43,6 @@ CATCH_UP_LIMIT = 500  # a client further behind than this reloads history page b
 MAX_DIRECT_MEMBERS = 20
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 TYPING_INTERVAL = 2  # seconds: at most one typing event per user and channel in that time
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 __all__ = [
@@ -79,15 +78,11 @@ def new_client_id() -> str:
     return "form-" + secrets.token_urlsafe(12)
 
 
-def _profile_url(username: str) -> str:
-    return f"/u/{username}"
-
-
 def _clean_body(body: object) -> str:
     """Validate a message body (non-empty, within CHAT_MAX_LENGTH) and return it trimmed."""
     if not isinstance(body, str):
         raise Invalid(_("Write something first."), fields={"body": _("This field is required.")})
-    source = _CONTROL_RE.sub("", body).strip()
+    source = clean_text(body)
     limit = current_app.config["CHAT_MAX_LENGTH"]
     if not source:
         raise Invalid(_("Write something first."), fields={"body": _("This field is required.")})
@@ -105,8 +100,7 @@ def _check_client_id(client_id: object) -> str:
 
 
 def _render(source: str) -> str:
-    return render_chat(source, resolve_mentions=existing_usernames,
-                       profile_url=_profile_url).html
+    return render_chat(source, resolve_mentions=existing_usernames).html
 
 
 _limiters: dict[str, tuple[MovingWindowRateLimiter, FixedWindowRateLimiter]] = {}
@@ -134,15 +128,9 @@ def _check_rate(user: User) -> None:
         )
 
 
-def _request_context():
-    """Fragments use url_for; services called outside a request (sockets, CLI) still render."""
-    return nullcontext() if has_request_context() else current_app.test_request_context("/")
-
-
 def render_message_fragment(message: Message, author: User | None) -> str:
     """The viewer-neutral HTML of one message, as pages and live updates insert it."""
-    with _request_context():
-        return render_template("chat/_message.html", message=message, author=author)
+    return render_fragment("chat/_message.html", message=message, author=author)
 
 
 def message_payload(message: Message, author: User | None = None) -> dict:
@@ -373,7 +361,7 @@ def create_channel(user: User, name: str, cohort_id: int | None = None) -> Chann
         access.access_cohort(user, cohort_id)
     if not access.can_moderate_cohort(user, cohort_id):
         raise Forbidden()
-    name = _CONTROL_RE.sub("", name or "").strip()
+    name = clean_text(name)
     if not 2 <= len(name) <= 80:
         message = _("A channel name has 2 to 80 characters.")
         raise Invalid(message, fields={"name": message})

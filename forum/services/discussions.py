@@ -8,11 +8,10 @@ Readers return small view objects so pages issue a fixed number of queries.
 from __future__ import annotations
 
 import re
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -20,8 +19,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum.errors import Forbidden, Invalid, NotFound
 from forum.extensions import db
+from forum.lib.fragments import render_fragment
 from forum.lib.realtime import broadcast, thread_room
-from forum.lib.text import render_post
+from forum.lib.text import clean_text, render_post
 from forum.models import (
     Category,
     CohortMembership,
@@ -53,18 +53,6 @@ REACTION_KINDS = tuple(kind.value for kind in ReactionKind)
 # --------------------------------------------------------------------------- helpers
 
 
-def _profile_url(username: str) -> str:
-    return f"/u/{username}"
-
-
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(text: str | None) -> str:
-    """Drop control characters (NUL cannot even be stored in PostgreSQL) and trim."""
-    return _CONTROL_RE.sub("", text or "").strip()
-
-
 def _render(source: str) -> str:
     """Validate the length of a Markdown body and return its sanitized HTML."""
     source = clean_text(source)
@@ -74,8 +62,7 @@ def _render(source: str) -> str:
     if len(source) > limit:
         message = _("At most %(n)d characters.", n=limit)
         raise Invalid(message, fields={"body": message})
-    return render_post(source, resolve_mentions=existing_usernames,
-                       profile_url=_profile_url).html
+    return render_post(source, resolve_mentions=existing_usernames).html
 
 
 def parse_tags(raw: str | list[str] | None) -> list[str]:
@@ -98,21 +85,15 @@ def parse_tags(raw: str | list[str] | None) -> list[str]:
     return tags
 
 
-def _request_context():
-    """Fragments use url_for; services called outside a request (CLI, tests) still render."""
-    return nullcontext() if has_request_context() else current_app.test_request_context("/")
-
-
 def render_post_fragment(post: Post, thread: Thread, *, is_mentor: bool = False,
                          counts: dict[str, int] | None = None) -> str:
     """The viewer-neutral HTML of one post, as live updates insert it."""
-    with _request_context():
-        return render_template(
-            "discussions/_post.html", post=post, thread=thread, category=thread.category,
-            mentors={post.author_id} if is_mentor else set(), counts={post.id: counts or {}},
-            mine=set(), viewer=None, display_depth=min(post.depth, MAX_NESTING),
-            reply_to=None, live=True,
-        )
+    return render_fragment(
+        "discussions/_post.html", post=post, thread=thread, category=thread.category,
+        mentors={post.author_id} if is_mentor else set(), counts={post.id: counts or {}},
+        mine=set(), viewer=None, display_depth=min(post.depth, MAX_NESTING),
+        reply_to=None, live=True,
+    )
 
 
 def _load_post(post_id: int) -> Post:

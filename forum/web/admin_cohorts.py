@@ -16,6 +16,7 @@ from forum.errors import Invalid
 from forum.services import cohorts as svc
 from forum.services import invitations, roster
 from forum.services.access import require_admin
+from forum.web.form_errors import form_status
 from forum.web.onboarding import apply_errors
 
 bp = Blueprint("admin_cohorts", __name__, url_prefix="/admin/cohorts")
@@ -104,7 +105,7 @@ def new():
         else:
             flash(_("Cohort %(name)s created.", name=cohort.name), "success")
             return redirect(url_for(".detail", cohort_id=cohort.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("admin/cohorts_form.html", form=form, cohort=None), status
 
 
@@ -131,7 +132,7 @@ def edit(cohort_id: int):
         else:
             flash(_("Cohort saved."), "success")
             return redirect(url_for(".detail", cohort_id=cohort_id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("admin/cohorts_form.html", form=form, cohort=cohort), status
 
 

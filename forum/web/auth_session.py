@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from forum.extensions import db, login_manager
+from forum.extensions import login_manager
 from forum.models import User
+from forum.services import accounts
 
 
 def init_login(app: Flask) -> None:
@@ -22,11 +23,4 @@ def init_login(app: Flask) -> None:
 @login_manager.user_loader
 def load_user(identity: str) -> User | None:
     """Return the user whose id and session version match the cookie, if not banned."""
-    try:
-        user_id, version = (int(part) for part in identity.split(":", 1))
-    except ValueError:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version or user.banned_at is not None:
-        return None
-    return user
+    return accounts.user_for_session(identity)

@@ -23,7 +23,7 @@ from forum.errors import Invalid
 from forum.extensions import limiter
 from forum.services import discussion_categories as categories
 from forum.services import discussions as svc
-from forum.web.form_errors import apply_errors
+from forum.web.form_errors import apply_errors, form_status
 
 bp = Blueprint("discussions", __name__)
 
@@ -123,7 +123,7 @@ def new_thread(slug: str):
             apply_errors(form, error)
         else:
             return redirect(url_for(".thread", thread_id=thread.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("discussions/new_thread.html", form=form, category=category), status
 
 
@@ -193,7 +193,7 @@ def edit(post_id: int):
         else:
             flash(_("Your post was updated."), "success")
             return redirect(url_for(".permalink", post_id=post_id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("discussions/edit.html", form=form, post=post), status
 
 
@@ -273,7 +273,7 @@ def new_category():
     form = _category_form()
     return _save_category(form, None) or (
         render_template("discussions/category_form.html", form=form, category=None),
-        422 if form.errors or form.form_errors else 200)
+        form_status(form))
 
 
 @bp.route("/admin/categories/<int:category_id>/edit", methods=["GET", "POST"])
@@ -284,4 +284,4 @@ def edit_category(category_id: int):
     form = _category_form(category)
     return _save_category(form, category_id) or (
         render_template("discussions/category_form.html", form=form, category=category),
-        422 if form.errors or form.form_errors else 200)
+        form_status(form))

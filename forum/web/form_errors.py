@@ -16,3 +16,8 @@ def apply_errors(form: FlaskForm, error: Invalid) -> None:
             form.form_errors.append(message)
     if not error.fields:
         form.form_errors.append(error.message)
+
+
+def form_status(form: FlaskForm) -> int:
+    """422 when a submitted form is shown again with errors, else 200."""
+    return 422 if form.errors or form.form_errors else 200

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
-from sqlalchemy import text
 
-from forum.extensions import db
 from forum.lib.safe_redirect import safe_next_url
+from forum.services.health import check_health
 
 bp = Blueprint("main", __name__)
 
@@ -37,20 +36,6 @@ def set_language():
 @bp.get("/healthz")
 def healthz():
     """Report whether the database (and Redis, when configured) answer."""
-    checks: dict[str, str] = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as error:
-        checks["database"] = f"error: {type(error).__name__}"
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        try:
-            import redis
-
-            redis.Redis.from_url(redis_url, socket_timeout=2).ping()
-            checks["redis"] = "ok"
-        except Exception as error:
-            checks["redis"] = f"error: {type(error).__name__}"
+    checks = check_health()
     healthy = all(value == "ok" for value in checks.values())
     return {"status": "ok" if healthy else "error", "checks": checks}, 200 if healthy else 503

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 from forum.errors import Invalid
 from forum.extensions import limiter
 from forum.services import invitations as svc
+from forum.web.form_errors import form_status
 
 bp = Blueprint("onboarding", __name__)
 
@@ -75,7 +76,7 @@ def _register(code: str):
             flash(_("Welcome to %(cohort)s, %(name)s!", cohort=cohort.name,
                     name=user.display_name), "success")
             return redirect(url_for("cohorts.show", slug=cohort.slug))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("onboarding/register.html", form=form, invitation=invitation,
                            cohort=invitation.cohort), status
 

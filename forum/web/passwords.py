@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from forum.errors import Invalid
 from forum.extensions import limiter
 from forum.services import accounts
-from forum.web.form_errors import apply_errors
+from forum.web.form_errors import apply_errors, form_status
 
 bp = Blueprint("passwords", __name__)
 
@@ -79,7 +79,7 @@ def change():
             flash(_("Your password was changed. Other devices have been logged out."),
                   "success")
             return redirect(url_for("passwords.change"))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("auth/change_password.html", form=form), status
 
 
@@ -117,5 +117,5 @@ def reset(token: str):
             login_user(user)
             flash(_("Your password was changed and you are logged in."), "success")
             return redirect(url_for("main.index"))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("auth/reset.html", form=form), status

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 from forum.errors import Invalid
 from forum.services import profiles
 from forum.web import LANGUAGE_NAMES
-from forum.web.form_errors import apply_errors
+from forum.web.form_errors import apply_errors, form_status
 
 bp = Blueprint("profile", __name__)
 
@@ -65,5 +65,5 @@ def edit():
         else:
             flash(_("Your profile was saved."), "success")
             return redirect(url_for("profile.show", username=current_user.username))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("profile/edit.html", form=form), status
