@@ -1,9 +1,13 @@
 """All models, imported here so Alembic and `db.create_all` see every table."""
 
+from forum.models.api_token import *  # noqa: F403
 from forum.models.base import Base, utcnow
 from forum.models.chat import *  # noqa: F403 - filled by the chat work
 from forum.models.cohort import Cohort, CohortMembership, CohortRole, CohortStatus, Invitation
 from forum.models.discussion import *  # noqa: F403 - filled by the discussions work
+from forum.models.moderation import *  # noqa: F403
+from forum.models.notification import *  # noqa: F403
+from forum.models.search import *  # noqa: F403
 from forum.models.user import Role, User, UserExpertise
 
 __all__ = [

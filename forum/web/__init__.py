@@ -22,16 +22,20 @@ def register_web(app: Flask) -> None:
         auth,
         chat,
         cohorts,
+        directory,
         discussions,
         main,
+        moderation,
+        notifications,
         onboarding,
         passwords,
         profile,
+        search,
     )
     from forum.web.errors import register_error_handlers
 
     for module in (main, auth, passwords, onboarding, profile, cohorts, admin, admin_cohorts,
-                   discussions, chat):
+                   discussions, chat, moderation, notifications, search, directory):
         app.register_blueprint(module.bp)
     register_error_handlers(app)
 

@@ -1,0 +1,3 @@
+"""The member directory and find-a-mentor."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Moderation use cases: flags, the review queue, actions on content and people, audit."""

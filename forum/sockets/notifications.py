@@ -1,0 +1,3 @@
+"""Socket.IO entry points of the notification bell."""
+
+from __future__ import annotations
