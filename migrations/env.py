@@ -47,6 +47,10 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
+    # The search index (FTS5 tables, GIN expression indexes) is raw DDL outside the metadata.
+    from forum.models.search import include_name
+
+    conf_args.setdefault("include_name", include_name)
     conf_args.setdefault("compare_type", True)
 
     with target_db.engine.connect() as connection:

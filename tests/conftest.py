@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from forum import create_app
 from forum.extensions import db
+from forum.models.search import install_search_index
 from tests import factories
 from tests.support import require
 
@@ -97,6 +98,9 @@ def app(app_config: dict, backend: str | None, _pg_schema_ready: set[str]):
     with app.app_context():
         if backend is None or "done" not in _pg_schema_ready:
             db.create_all()
+            # Raw DDL outside the metadata (FTS5 / GIN), exactly as the migration installs it.
+            with db.engine.begin() as conn:
+                install_search_index(conn)
             _pg_schema_ready.add("done")
     yield app
     with app.app_context():

@@ -1,5 +1,106 @@
-"""Search index tables (FTS5 on SQLite, tsvector on PostgreSQL)."""
+"""The full-text search index: pure DDL kept in sync by the database itself.
+
+SQLite: one FTS5 table per source (external content, so the text is not stored twice), kept in
+sync by triggers on insert / update / delete. PostgreSQL: GIN expression indexes over
+`forum_search_vector(text)`, an IMMUTABLE wrapper of `to_tsvector('simple', unaccent(text))`.
+Either way no service has to remember to update an index and nothing can drift; visibility
+(hidden, deleted, other cohorts) is decided at query time against the source rows.
+
+The same `install_search_index(conn)` runs from the Alembic migration (`flask db upgrade`) and
+from the test schema setup (`db.create_all()` + install). None of these objects are in the
+SQLAlchemy metadata; their names all start with `fts_` so `include_name` can keep Alembic's
+autogenerate and comparison away from them.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+__all__ = ["FTS_PREFIX", "SEARCH_SOURCES", "include_name", "install_search_index",
+           "uninstall_search_index"]
+
+FTS_PREFIX = "fts_"
+# (index name, source table, indexed column)
+SEARCH_SOURCES: tuple[tuple[str, str, str], ...] = (
+    ("fts_threads", "threads", "title"),
+    ("fts_posts", "posts", "body_source"),
+    ("fts_messages", "messages", "body_source"),
+)
+# remove_diacritics 2: "resume" finds "résumé" (and the reverse) on SQLite.
+_SQLITE_TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic hook: leave the search index objects (FTS5 tables, GIN indexes) alone."""
+    return not (type_ in ("table", "index") and name and name.startswith(FTS_PREFIX))
+
+
+def _sqlite_statements() -> list[str]:
+    statements = []
+    for index, table, column in SEARCH_SOURCES:
+        statements += [
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5({column}, content='{table}', "
+            f"content_rowid='id', tokenize='{_SQLITE_TOKENIZE}')",
+            f"CREATE TRIGGER IF NOT EXISTS {index}_ai AFTER INSERT ON {table} BEGIN "
+            f"INSERT INTO {index}(rowid, {column}) VALUES (new.id, new.{column}); END",
+            # External content: FTS5 needs the old text to remove its tokens.
+            f"CREATE TRIGGER IF NOT EXISTS {index}_ad AFTER DELETE ON {table} BEGIN "
+            f"INSERT INTO {index}({index}, rowid, {column}) "
+            f"VALUES ('delete', old.id, old.{column}); END",
+            f"CREATE TRIGGER IF NOT EXISTS {index}_au AFTER UPDATE OF {column} ON {table} BEGIN "
+            f"INSERT INTO {index}({index}, rowid, {column}) "
+            f"VALUES ('delete', old.id, old.{column}); "
+            f"INSERT INTO {index}(rowid, {column}) VALUES (new.id, new.{column}); END",
+            # Index whatever the table already holds (upgrading a live database).
+            f"INSERT INTO {index}({index}) VALUES ('rebuild')",
+        ]
+    return statements
+
+
+def _postgresql_statements() -> list[str]:
+    statements = [
+        "CREATE EXTENSION IF NOT EXISTS unaccent",
+        # unaccent() is only STABLE (its dictionary could change), so it cannot sit in an index
+        # expression; this wrapper pins the dictionary and is declared IMMUTABLE.
+        "CREATE OR REPLACE FUNCTION forum_search_vector(body text) RETURNS tsvector "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+        "SELECT to_tsvector('simple'::regconfig, "
+        "public.unaccent('public.unaccent'::regdictionary, coalesce(body, ''))) $$",
+        "CREATE OR REPLACE FUNCTION forum_search_query(query text) RETURNS tsquery "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+        "SELECT to_tsquery('simple'::regconfig, "
+        "public.unaccent('public.unaccent'::regdictionary, query)) $$",
+    ]
+    for index, table, column in SEARCH_SOURCES:
+        statements.append(
+            f"CREATE INDEX IF NOT EXISTS {index} ON {table} "
+            f"USING gin (forum_search_vector({column}))"
+        )
+    return statements
+
+
+def install_search_index(conn: Connection) -> None:
+    """Create the search index for the connection's database (idempotent)."""
+    if conn.dialect.name == "sqlite":
+        statements = _sqlite_statements()
+    elif conn.dialect.name == "postgresql":
+        statements = _postgresql_statements()
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError(f"no search index for {conn.dialect.name}")
+    for statement in statements:
+        conn.execute(text(statement))
+
+
+def uninstall_search_index(conn: Connection) -> None:
+    """Drop the search index objects (the unaccent extension stays: others may use it)."""
+    for index, _table, _column in SEARCH_SOURCES:
+        if conn.dialect.name == "sqlite":
+            for suffix in ("ai", "ad", "au"):
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {index}_{suffix}"))
+            conn.execute(text(f"DROP TABLE IF EXISTS {index}"))
+        else:
+            conn.execute(text(f"DROP INDEX IF EXISTS {index}"))
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("DROP FUNCTION IF EXISTS forum_search_vector(text)"))
+        conn.execute(text("DROP FUNCTION IF EXISTS forum_search_query(text)"))

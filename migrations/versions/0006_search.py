@@ -4,10 +4,12 @@ Revision ID: 0006_search
 Revises: 0005_notifications
 Create Date: 2026-11-23 11:10:00
 
+SQLite: FTS5 tables kept in sync by triggers; PostgreSQL: unaccent + GIN expression indexes.
+The DDL lives in forum.models.search so the test schema setup installs exactly the same thing.
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
 
+from forum.models.search import install_search_index, uninstall_search_index
 
 # revision identifiers, used by Alembic.
 revision = '0006_search'
@@ -17,8 +19,8 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    install_search_index(op.get_bind())
 
 
 def downgrade():
-    pass
+    uninstall_search_index(op.get_bind())
