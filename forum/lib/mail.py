@@ -17,13 +17,16 @@ from flask import current_app
 DEFAULT_FROM = "Commons <no-reply@localhost>"
 
 
-def _message(to: str, subject: str, text: str, html: str | None) -> EmailMessage:
+def _message(to: str, subject: str, text: str, html: str | None,
+             headers: dict[str, str] | None = None) -> EmailMessage:
     message = EmailMessage()
     # Test and bare configs may not set MAIL_FROM; a local sender is a safe default.
     message["From"] = current_app.config.get("MAIL_FROM") or DEFAULT_FROM
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="commons.local")
+    for name, value in (headers or {}).items():  # e.g. List-Unsubscribe (RFC 8058)
+        message[name] = value
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
@@ -38,9 +41,10 @@ def backend_name() -> str:
     return "smtp" if current_app.config.get("MAIL_SERVER") else "outbox"
 
 
-def send_mail(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
-    """Send one message through the configured backend and return it."""
-    message = _message(to, subject, text, html)
+def send_mail(to: str, subject: str, text: str, html: str | None = None,
+              headers: dict[str, str] | None = None) -> EmailMessage:
+    """Send one message (with optional extra headers) through the configured backend."""
+    message = _message(to, subject, text, html, headers)
     backend = backend_name()
     if backend == "memory":
         current_app.extensions.setdefault("mail_outbox", []).append(message)
