@@ -11,6 +11,7 @@ from forum.models.search import *  # noqa: F403
 from forum.models.user import Role, User, UserExpertise
 
 __all__ = [
+    "ApiToken",
     "Base",
     "Cohort",
     "CohortMembership",
@@ -18,6 +19,7 @@ __all__ = [
     "CohortStatus",
     "Invitation",
     "Role",
+    "TokenScope",
     "User",
     "UserExpertise",
     "utcnow",

@@ -672,6 +672,37 @@ def post_history(user: User, post_id: int) -> tuple[Post, list[PostRevision]]:
     return post, list(revisions)
 
 
+@dataclass
+class PostData:
+    """A post with its reaction counts, for the JSON API (no HTML fragment)."""
+
+    post: Post
+    counts: dict[str, int]
+
+
+def list_posts(user: User, thread_id: int, after_id: int = 0,
+               limit: int = 50) -> tuple[Thread, list[PostData], bool]:
+    """Posts of a readable thread after `after_id`, in id order, and whether more follow.
+
+    Keyset on the post id: the API pages through a thread of any length at the same cost.
+    """
+    thread = access.access_thread(user, thread_id)
+    limit = max(1, min(int(limit), 100))
+    posts = list(db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id, Post.id > after_id).order_by(Post.id)
+        .limit(limit + 1).options(joinedload(Post.author))))
+    more = len(posts) > limit
+    posts = posts[:limit]
+    counts = _reaction_counts([p.id for p in posts])
+    return thread, [PostData(p, counts[p.id]) for p in posts], more
+
+
+def post_data(user: User, post_id: int) -> PostData:
+    """One readable post with its reaction counts (the API's answer after a write)."""
+    post = access.access_post(user, post_id)
+    return PostData(post, _reaction_counts([post.id])[post.id])
+
+
 def new_thread_category(user: User, slug: str) -> Category:
     """The category a new-thread form posts into (readable, and the user may post)."""
     category = access.access_category(user, slug)
@@ -687,9 +718,11 @@ __all__ = [
     "delete_post",
     "edit_post",
     "list_categories",
+    "list_posts",
     "locate_post",
     "mark_read",
     "parse_tags",
+    "post_data",
     "post_for_edit",
     "post_history",
     "posts_since",

@@ -31,11 +31,12 @@ def register_web(app: Flask) -> None:
         passwords,
         profile,
         search,
+        tokens,
     )
     from forum.web.errors import register_error_handlers
 
     for module in (main, auth, passwords, onboarding, profile, cohorts, admin, admin_cohorts,
-                   discussions, chat, moderation, notifications, search, directory):
+                   discussions, chat, moderation, notifications, search, directory, tokens):
         app.register_blueprint(module.bp)
     register_error_handlers(app)
 

@@ -23,6 +23,45 @@ def problem(code: str, message: str, status: int, fields: dict | None = None, he
     return {"error": body}, status, headers or {}
 
 
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "too_large",
+              415: "unsupported_media_type", 422: "invalid", 429: "rate_limited"}
+
+
+def _flatten(messages, prefix: str = "") -> dict[str, str]:
+    """webargs' {"json": {"title": ["..."]}} → {"title": "..."} (nested keys joined by dots)."""
+    if isinstance(messages, dict):
+        out: dict[str, str] = {}
+        for key, value in messages.items():
+            # The location level ("json", "query", "files") says nothing to the caller.
+            name = prefix if not prefix and key in ("json", "query", "files", "form") \
+                else f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten(value, name))
+        return out
+    if isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_body": " ".join(messages)}
+    return {prefix or "_body": str(messages)}
+
+
+def http_problem(error: HTTPException, message: str):
+    """An HTTP error of an /api/ request as a JSON problem (with field messages for 422)."""
+    status = error.code or 500
+    code = HTTP_CODES.get(status, "bad_request")
+    if status == 400 and "CSRF" in (error.description or ""):
+        code = "csrf_failed"
+    fields = None
+    data = getattr(error, "data", None) or {}
+    if data.get("messages"):
+        fields = _flatten(data["messages"])
+        message = _("Please correct the highlighted fields.") if status == 422 else \
+            next(iter(fields.values()))
+    # Allow (405) and the rate-limit headers (429) tell the client what to do next.
+    headers = dict(error.get_response().headers) if status in (405, 429) else {}
+    headers.pop("Content-Type", None)
+    headers.pop("Content-Length", None)
+    return problem(code, message, status, fields, headers)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors and HTTP errors to pages or JSON problems, once for the whole app."""
 
@@ -52,12 +91,7 @@ def register_error_handlers(app: Flask) -> None:
         else:
             message = error.description or error.name
         if wants_json():
-            code = {404: "not_found", 403: "forbidden", 405: "method_not_allowed",
-                    429: "rate_limited", 401: "unauthorized"}.get(error.code or 500, "bad_request")
-            headers = dict(error.get_response().headers) if error.code == 429 else {}
-            headers.pop("Content-Type", None)
-            headers.pop("Content-Length", None)
-            return problem(code, message, error.code or 500, headers=headers)
+            return http_problem(error, message)
         if error.code == 429 and request.method == "POST" and request.endpoint == "auth.login":
             flash(message, "error")
             return render_template("errors/error.html", status=429, message=message), 429

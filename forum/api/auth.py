@@ -1,0 +1,77 @@
+"""Who is calling the API: a personal access token (Bearer) or the browser's session cookie.
+
+Bearer requests carry no ambient credential, so they are exempt from CSRF; cookie requests that
+change something must send the CSRF token in the `X-CSRFToken` header, like forms do. Read-only
+tokens may only read. Every API route except the OpenAPI document needs one of the two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app, g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from forum.errors import Forbidden, Unauthorized
+from forum.extensions import csrf, limiter
+from forum.models import User
+from forum.services import api_tokens
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def authenticate() -> None:
+    """Resolve the caller into `g.api_user` (and `g.api_token`), or raise Unauthorized."""
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _sep, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthorized(_("Use an Authorization: Bearer <token> header."),
+                               code="invalid_token")
+        user, token = api_tokens.resolve_token(secret.strip())
+        if request.method not in SAFE_METHODS and not token.can_write:
+            raise Forbidden(_("This token is read-only."), code="insufficient_scope")
+        g.api_user, g.api_token = user, token
+        return
+    if not current_user.is_authenticated:
+        raise Unauthorized(_("Send a personal access token (Authorization: Bearer ...) "
+                             "or log in."))
+    if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()  # the session cookie is ambient: a foreign page could send it
+    g.api_user, g.api_token = current_user._get_current_object(), None
+
+
+def api_user() -> User:
+    """The authenticated caller of the current API request."""
+    return g.api_user
+
+
+def rate_key() -> str:
+    """Rate limits count per token or per logged-in person, not per address.
+
+    Flask-Limiter checks before `authenticate` runs, so this reads the credential itself
+    (a digest of the bearer token; the session's user) without touching the database.
+    """
+    header = request.headers.get("Authorization", "")
+    if header:
+        return "api-token:" + hashlib.sha256(header.encode()).hexdigest()[:24]
+    if current_user.is_authenticated:
+        return f"api-user:{current_user.id}"
+    return f"api-ip:{request.remote_addr}"
+
+
+def _api_limit() -> str:
+    return current_app.config["RATELIMIT_API"]
+
+
+def api_blueprint(name: str, import_name: str, description: str,
+                  url_prefix: str = "/api/v1") -> Blueprint:
+    """A flask-smorest blueprint of the API: authenticated, CSRF-exempt for bearer tokens
+    (checked in `authenticate` for cookies), and under the per-caller API rate limit."""
+    blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+    blp.before_request(authenticate)
+    csrf.exempt(blp)
+    limiter.limit(_api_limit, key_func=rate_key)(blp)
+    return blp

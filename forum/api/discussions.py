@@ -1,0 +1,182 @@
+"""API: categories, threads (list by cursor, create, read), posts (reply, edit, delete, react,
+accept answer). Every call goes through forum/services/discussions.py, so the permission rules
+are the pages' rules: another cohort's category, thread or post is 404.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from forum.api.auth import api_blueprint, api_user, rate_key
+from forum.api.present import post_dict, thread_dict
+from forum.api.schemas import (
+    REACTION_KINDS,
+    AcceptedSchema,
+    CategorySchema,
+    CursorArgs,
+    EditSchema,
+    PostListSchema,
+    PostSchema,
+    ReactionCountsSchema,
+    ReplySchema,
+    ThreadCreateSchema,
+    ThreadDetailSchema,
+    ThreadListArgs,
+    ThreadListSchema,
+)
+from forum.errors import Invalid
+from forum.extensions import limiter
+from forum.services import discussions
+
+blp = api_blueprint("Discussions", __name__, "Categories, threads and posts.")
+
+
+def _posting_limit() -> str:
+    return current_app.config["RATELIMIT_POSTING"]
+
+
+# One budget for everything that writes a thread or post, per caller, like the pages.
+posting = limiter.shared_limit(_posting_limit, scope="api-posting", key_func=rate_key)
+
+
+def decode_after(cursor: str | None) -> int:
+    """A post-list cursor is the last post id seen; anything else is Invalid."""
+    if not cursor:
+        return 0
+    if not cursor.isdigit() or len(cursor) > 12:
+        raise Invalid("This cursor is not valid.", fields={"cursor": "invalid"})
+    return int(cursor)
+
+
+@blp.route("/categories", methods=["GET"])
+@blp.response(200, CategorySchema(many=True))
+def categories():
+    """The categories I may read, with thread and unread counts."""
+    return [{"id": s.category.id, "slug": s.category.slug, "name": s.category.name,
+             "description": s.category.description, "mode": s.category.mode,
+             "cohort_id": s.category.cohort_id, "thread_count": s.thread_count,
+             "unread_count": s.unread_count} for s in discussions.list_categories(api_user())]
+
+
+@blp.route("/categories/<string:slug>/threads", methods=["GET"])
+@blp.arguments(ThreadListArgs, location="query")
+@blp.response(200, ThreadListSchema)
+def threads(args: dict, slug: str):
+    """A page of a category's threads, newest activity first; pass `next_cursor` on."""
+    page = discussions.category_page(api_user(), slug, sort=args["sort"], tag=args.get("tag"),
+                                     after=args.get("cursor"))
+    return {"pinned": [thread_dict(r.thread, unread=r.unread) for r in page.pinned],
+            "threads": [thread_dict(r.thread, unread=r.unread) for r in page.threads],
+            "next_cursor": page.next_cursor}
+
+
+def _thread_detail(thread_id: int) -> dict:
+    page = discussions.read_thread(api_user(), thread_id, page=1)
+    first = page.first_post
+    counts = page.counts.get(first.id, {}) if first is not None else {}
+    return {**thread_dict(page.thread, tags=page.tags),
+            "first_post": post_dict(first, counts) if first is not None else None,
+            "can_reply": page.can_post, "can_accept": page.can_accept}
+
+
+@blp.route("/threads", methods=["POST"])
+@posting
+@blp.arguments(ThreadCreateSchema)
+@blp.response(201, ThreadDetailSchema)
+def create_thread(data: dict):
+    """Start a thread in a category I may post in."""
+    thread = discussions.create_thread(api_user(), data["category_id"], data["title"],
+                                       data["body"], data.get("tags"))
+    return _thread_detail(thread.id)
+
+
+@blp.route("/threads/<int:thread_id>", methods=["GET"])
+@blp.response(200, ThreadDetailSchema)
+def thread(thread_id: int):
+    """A thread with its opening post (marks the first page read)."""
+    return _thread_detail(thread_id)
+
+
+@blp.route("/threads/<int:thread_id>/posts", methods=["GET"])
+@blp.arguments(CursorArgs, location="query")
+@blp.response(200, PostListSchema)
+def posts(args: dict, thread_id: int):
+    """Posts of a thread in order (the opening post first); pass `next_cursor` on."""
+    _thread, items, more = discussions.list_posts(api_user(), thread_id,
+                                                  decode_after(args.get("cursor")), args["limit"])
+    return {"posts": [post_dict(i.post, i.counts) for i in items],
+            "next_cursor": str(items[-1].post.id) if more and items else None}
+
+
+@blp.route("/threads/<int:thread_id>/posts", methods=["POST"])
+@posting
+@blp.arguments(ReplySchema)
+@blp.response(201, PostSchema)
+def reply(data: dict, thread_id: int):
+    """Reply to a thread, or to one of its posts with `parent_id`."""
+    post = discussions.reply(api_user(), thread_id, data["body"], data.get("parent_id"))
+    return post_dict(post)
+
+
+@blp.route("/posts/<int:post_id>", methods=["GET"])
+@blp.response(200, PostSchema)
+def post(post_id: int):
+    """One post."""
+    item = discussions.post_data(api_user(), post_id)
+    return post_dict(item.post, item.counts)
+
+
+@blp.route("/posts/<int:post_id>", methods=["PATCH"])
+@posting
+@blp.arguments(EditSchema)
+@blp.response(200, PostSchema)
+def edit(data: dict, post_id: int):
+    """Change my post's text (the old text is kept in its history)."""
+    discussions.edit_post(api_user(), post_id, data["body"])
+    item = discussions.post_data(api_user(), post_id)
+    return post_dict(item.post, item.counts)
+
+
+@blp.route("/posts/<int:post_id>", methods=["DELETE"])
+@blp.response(200, PostSchema)
+def delete(post_id: int):
+    """Delete my reply (a placeholder keeps its replies in context)."""
+    post = discussions.delete_post(api_user(), post_id)
+    return post_dict(post)
+
+
+def _reaction(post_id: int, kind: str, on: bool) -> dict:
+    if kind not in REACTION_KINDS:
+        raise Invalid("Unknown reaction.", fields={"kind": "Use one of: "
+                                                   + ", ".join(REACTION_KINDS)})
+    return {"post_id": post_id, "counts": discussions.react(api_user(), post_id, kind, on=on)}
+
+
+@blp.route("/posts/<int:post_id>/reactions/<string:kind>", methods=["PUT"])
+@blp.response(200, ReactionCountsSchema)
+def add_reaction(post_id: int, kind: str):
+    """Add my reaction (`like` or `helpful`); adding it twice changes nothing."""
+    return _reaction(post_id, kind, True)
+
+
+@blp.route("/posts/<int:post_id>/reactions/<string:kind>", methods=["DELETE"])
+@blp.response(200, ReactionCountsSchema)
+def remove_reaction(post_id: int, kind: str):
+    """Take my reaction back."""
+    return _reaction(post_id, kind, False)
+
+
+@blp.route("/posts/<int:post_id>/accepted", methods=["PUT"])
+@blp.response(200, AcceptedSchema)
+def accept(post_id: int):
+    """Mark a reply as the thread's accepted answer (Q&A spaces; author or mentors)."""
+    thread = discussions.accept_answer(api_user(), post_id, accept=True)
+    return {"thread_id": thread.id, "accepted_post_id": thread.accepted_post_id}
+
+
+@blp.route("/posts/<int:post_id>/accepted", methods=["DELETE"])
+@blp.response(200, AcceptedSchema)
+def unaccept(post_id: int):
+    """Clear the accepted answer."""
+    thread = discussions.accept_answer(api_user(), post_id, accept=False)
+    return {"thread_id": thread.id, "accepted_post_id": thread.accepted_post_id}

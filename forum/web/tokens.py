@@ -1,0 +1,60 @@
+"""Profile page section: personal access tokens for the API (create, shown once; revoke)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from forum.errors import Invalid
+from forum.services import api_tokens
+from forum.web.form_errors import apply_errors, form_status
+
+bp = Blueprint("tokens", __name__, url_prefix="/settings/tokens")
+
+
+class TokenForm(FlaskForm):
+    """A new token: a name to recognise it, an optional expiry, a scope."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    expires_in_days = IntegerField(
+        _l("Expires after (days)"),
+        validators=[Optional(), NumberRange(min=1, max=api_tokens.MAX_EXPIRY_DAYS)])
+    scope = RadioField(_l("Access"), default="read", choices=[
+        ("read", _l("Read only")), ("write", _l("Read and write"))])
+
+
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def index():
+    """List my tokens and create a new one; the new secret is shown on this response only."""
+    form = TokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            created = api_tokens.create_token(current_user, form.name.data, form.scope.data,
+                                              form.expires_in_days.data)
+        except Invalid as error:
+            apply_errors(form, error)
+        else:
+            form = TokenForm(formdata=None)
+    status = form_status(form) if created is None else 201
+    response = render_template("profile/tokens.html", form=form, created=created,
+                               tokens=api_tokens.list_tokens(current_user),
+                               revoke_form=FlaskForm())
+    # The secret must not linger in a shared cache or the back/forward cache.
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int):
+    """Revoke one of my tokens: it stops working at once."""
+    if FlaskForm().validate_on_submit():
+        token = api_tokens.revoke_token(current_user, token_id)
+        flash(_("The token “%(name)s” was revoked.", name=token.name), "success")
+    return redirect(url_for(".index"))
