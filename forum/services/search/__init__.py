@@ -1,1 +1,374 @@
-"""Full-text search: one service, an FTS5 backend (SQLite) and a tsvector backend (PostgreSQL)."""
+"""Full-text search: one service, an FTS5 backend (SQLite) and a tsvector backend (PostgreSQL).
+
+The index (forum/models/search.py) only knows words; who may see a hit is decided here, at query
+time, against the source rows and through the policy package: other cohorts' content, other
+people's direct messages, hidden and deleted content never match — so they never appear, not
+even in a count. One UNION ALL query ranks threads (by title), posts and chat messages
+together; the page's rows are then loaded with one query per kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    union_all,
+)
+
+from forum.errors import Invalid
+from forum.extensions import db
+from forum.lib.text import plain_text
+from forum.models import (
+    Category,
+    Channel,
+    ChannelKind,
+    Cohort,
+    Message,
+    Post,
+    Thread,
+    User,
+)
+from forum.services.access import (
+    listed_channels_clause,
+    member_cohort_ids,
+    require_login,
+    visible_categories_clause,
+    visible_threads_clause,
+)
+from forum.services.search.snippets import highlight, is_cjk, parse_terms
+
+__all__ = [
+    "KINDS",
+    "SearchFilters",
+    "SearchHit",
+    "SearchOptions",
+    "SearchResults",
+    "parse_terms",
+    "search",
+    "search_options",
+]
+
+KINDS = ("threads", "posts", "messages")
+PER_PAGE = 20
+# Deep offsets get slow and nobody reads page 50 of search results; refine the query instead.
+MAX_PAGE = 50
+# Thread titles are short and say what a thread is about: a title hit outranks a body hit.
+_TITLE_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Optional narrowing of a search; ids the user cannot read simply match nothing."""
+
+    kind: str | None = None  # "threads", "posts" or "messages"
+    category_id: int | None = None
+    cohort_id: int | None = None
+    channel_id: int | None = None
+    author: str | None = None  # a username
+    date_from: date | None = None
+    date_to: date | None = None
+    accepted: bool = False  # only threads with an accepted answer (and their posts)
+
+
+@dataclass
+class SearchHit:
+    """One result, as plain data (the API can serialise it as is, snippet included)."""
+
+    kind: str  # "thread", "post" or "message"
+    id: int
+    title: str
+    snippet: Markup  # escaped plain text with <mark> around the matches
+    created_at: datetime
+    author_username: str | None
+    author_name: str | None
+    place: str  # the category or channel name
+    thread_id: int | None = None
+    channel_id: int | None = None
+    has_accepted_answer: bool = False
+
+    def to_dict(self) -> dict:
+        """JSON-ready form of the hit."""
+        return {
+            "kind": self.kind, "id": self.id, "title": self.title, "snippet": str(self.snippet),
+            "created_at": self.created_at.isoformat(),
+            "author": self.author_username, "author_name": self.author_name,
+            "place": self.place, "thread_id": self.thread_id, "channel_id": self.channel_id,
+            "has_accepted_answer": self.has_accepted_answer,
+        }
+
+
+@dataclass
+class SearchResults:
+    """A page of hits; `searched` is False when the query had no words (show the form)."""
+
+    query: str
+    terms: list[str]
+    hits: list[SearchHit] = field(default_factory=list)
+    page: int = 1
+    per_page: int = PER_PAGE
+    has_next: bool = False
+
+    @property
+    def searched(self) -> bool:
+        """Whether a search ran (the query held at least one word)."""
+        return bool(self.terms)
+
+
+@dataclass
+class SearchOptions:
+    """What the filter form offers: only categories, cohorts and channels the user may read."""
+
+    categories: list[Category]
+    cohorts: list[Cohort]
+    channels: list[Channel]
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+
+def _text_match(dialect: str, index: str, source, terms: list[str], weight: float = 1.0):
+    """(score, join target or None, WHERE clauses) for the terms against one indexed column."""
+    words = [t for t in terms if not is_cjk(t)]
+    # CJK has no spaces, so the word index holds whole runs of characters: substring search.
+    clauses: list[ColumnElement[bool]] = [
+        source.like(f"%{t}%", escape="\\") for t in terms if is_cjk(t)
+    ]
+    if not words:
+        return literal(0.0), None, clauses
+    if dialect == "sqlite":
+        # Each word quoted (a string, never an operator) and made a prefix query: "resu"*.
+        expression = " ".join(f'"{w}"*' for w in words)
+        fts = table(index, column("rowid"))
+        clauses.append(literal_column(index).op("MATCH")(expression))
+        # bm25() is "smaller is better"; negate so every backend sorts by score descending.
+        score = -func.bm25(literal_column(index)) * weight
+        return score, fts, clauses
+    expression = " & ".join(f"'{w}':*" for w in words)
+    vector = func.forum_search_vector(source)
+    query = func.forum_search_query(expression)
+    clauses.append(vector.op("@@")(query))
+    return func.ts_rank(vector, query) * weight, None, clauses
+
+
+def _join_fts(statement: Select, fts, key) -> Select:
+    if fts is None:
+        return statement
+    return statement.join(fts, fts.c.rowid == key)
+
+
+def _dates(filters: SearchFilters, column_) -> list[ColumnElement[bool]]:
+    clauses = []
+    if filters.date_from:
+        clauses.append(column_ >= datetime.combine(filters.date_from, time(), UTC))
+    if filters.date_to:
+        clauses.append(column_ < datetime.combine(filters.date_to + timedelta(days=1), time(), UTC))
+    return clauses
+
+
+def _discussion_filters(filters: SearchFilters) -> list:
+    clauses = []
+    if filters.category_id is not None:
+        clauses.append(Category.id == filters.category_id)
+    if filters.cohort_id is not None:
+        clauses.append(Category.cohort_id == filters.cohort_id)
+    if filters.accepted:
+        clauses.append(Thread.accepted_post_id.is_not(None))
+    return clauses
+
+
+def _threads_query(user: User, dialect: str, terms: list[str], filters: SearchFilters,
+                   author_id: int | None) -> Select:
+    score, fts, matches = _text_match(dialect, "fts_threads", Thread.title, terms, _TITLE_WEIGHT)
+    statement = select(literal("thread").label("kind"), Thread.id.label("id"),
+                       score.label("score"), Thread.created_at.label("created_at"))
+    statement = _join_fts(statement.select_from(Thread), fts, Thread.id)
+    statement = statement.join(Category, Category.id == Thread.category_id).where(
+        *matches,
+        visible_threads_clause(user),
+        # Moderators may see hidden threads in lists; search never shows them to anyone.
+        Thread.hidden_at.is_(None), Thread.deleted_at.is_(None),
+        *_discussion_filters(filters), *_dates(filters, Thread.created_at),
+    )
+    if author_id is not None:
+        statement = statement.where(Thread.author_id == author_id)
+    return statement
+
+
+def _posts_query(user: User, dialect: str, terms: list[str], filters: SearchFilters,
+                 author_id: int | None) -> Select:
+    score, fts, matches = _text_match(dialect, "fts_posts", Post.body_source, terms)
+    statement = select(literal("post").label("kind"), Post.id.label("id"),
+                       score.label("score"), Post.created_at.label("created_at"))
+    statement = _join_fts(statement.select_from(Post), fts, Post.id)
+    statement = statement.join(Thread, Thread.id == Post.thread_id).join(
+        Category, Category.id == Thread.category_id
+    ).where(
+        *matches,
+        visible_threads_clause(user),
+        Thread.hidden_at.is_(None), Thread.deleted_at.is_(None),
+        Post.hidden_at.is_(None), Post.deleted_at.is_(None),
+        *_discussion_filters(filters), *_dates(filters, Post.created_at),
+    )
+    if author_id is not None:
+        statement = statement.where(Post.author_id == author_id)
+    return statement
+
+
+def _messages_query(user: User, dialect: str, terms: list[str], filters: SearchFilters,
+                    author_id: int | None) -> Select:
+    score, fts, matches = _text_match(dialect, "fts_messages", Message.body_source, terms)
+    statement = select(literal("message").label("kind"), Message.id.label("id"),
+                       score.label("score"), Message.created_at.label("created_at"))
+    statement = _join_fts(statement.select_from(Message), fts, Message.id)
+    statement = statement.join(Channel, Channel.id == Message.channel_id).where(
+        *matches,
+        # The user's own channel list: global, their cohorts', their direct conversations.
+        listed_channels_clause(user),
+        Message.hidden_at.is_(None), Message.deleted_at.is_(None),
+        *_dates(filters, Message.created_at),
+    )
+    if filters.cohort_id is not None:
+        statement = statement.where(Channel.cohort_id == filters.cohort_id)
+    if filters.channel_id is not None:
+        statement = statement.where(Channel.id == filters.channel_id)
+    if author_id is not None:
+        statement = statement.where(Message.author_id == author_id)
+    return statement
+
+
+def _kinds(filters: SearchFilters) -> tuple[str, ...]:
+    kinds = (filters.kind,) if filters.kind in KINDS else KINDS
+    if filters.category_id is not None or filters.accepted:
+        kinds = tuple(k for k in kinds if k != "messages")
+    if filters.channel_id is not None:
+        kinds = tuple(k for k in kinds if k == "messages")
+    return kinds
+
+
+# --- loading a page ---------------------------------------------------------------------------
+
+
+def _author(user: User | None) -> tuple[str | None, str | None]:
+    return (user.username, user.display_name) if user else (None, None)
+
+
+def _load_hits(rows: list, terms: list[str]) -> list[SearchHit]:
+    ids: dict[str, list[int]] = {"thread": [], "post": [], "message": []}
+    for row in rows:
+        ids[row.kind].append(row.id)
+    found: dict[tuple[str, int], SearchHit] = {}
+    if ids["thread"]:
+        for thread, category, author in db.session.execute(
+            select(Thread, Category, User)
+            .join(Category, Category.id == Thread.category_id)
+            .outerjoin(User, User.id == Thread.author_id)
+            .where(Thread.id.in_(ids["thread"]))
+        ):
+            found["thread", thread.id] = SearchHit(
+                "thread", thread.id, thread.title, highlight(thread.title, terms),
+                thread.created_at, *_author(author), category.name, thread_id=thread.id,
+                has_accepted_answer=thread.accepted_post_id is not None)
+    if ids["post"]:
+        for post, thread, category, author in db.session.execute(
+            select(Post, Thread, Category, User)
+            .join(Thread, Thread.id == Post.thread_id)
+            .join(Category, Category.id == Thread.category_id)
+            .outerjoin(User, User.id == Post.author_id)
+            .where(Post.id.in_(ids["post"]))
+        ):
+            found["post", post.id] = SearchHit(
+                "post", post.id, thread.title, highlight(plain_text(post.body_html), terms),
+                post.created_at, *_author(author), category.name, thread_id=thread.id,
+                has_accepted_answer=thread.accepted_post_id == post.id)
+    if ids["message"]:
+        for message, channel, author in db.session.execute(
+            select(Message, Channel, User)
+            .join(Channel, Channel.id == Message.channel_id)
+            .outerjoin(User, User.id == Message.author_id)
+            .where(Message.id.in_(ids["message"]))
+        ):
+            found["message", message.id] = SearchHit(
+                "message", message.id, channel.name,
+                highlight(plain_text(message.body_html), terms), message.created_at,
+                *_author(author), channel.name, channel_id=channel.id)
+    # Keep the ranked order; a row deleted between the two queries is simply skipped.
+    return [found[key] for row in rows if (key := (row.kind, row.id)) in found]
+
+
+def _author_id(username: str | None) -> int | None:
+    if not username:
+        return None
+    name = username.strip().lstrip("@").lower()
+    author_id = db.session.scalar(select(User.id).where(func.lower(User.username) == name))
+    if author_id is None:
+        message = _("No member has that username.")
+        raise Invalid(message, fields={"author": message})
+    return author_id
+
+
+def _validate(filters: SearchFilters, page: int) -> None:
+    if filters.kind is not None and filters.kind not in KINDS:
+        message = _("Choose threads, posts or messages.")
+        raise Invalid(message, fields={"kind": message})
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        message = _("The start date must not be after the end date.")
+        raise Invalid(message, fields={"date_to": message})
+    if page < 1 or page > MAX_PAGE:
+        message = _("Pages go from 1 to %(max)s; try a more precise search.", max=MAX_PAGE)
+        raise Invalid(message, fields={"page": message})
+
+
+def search(user: User, query: str | None, filters: SearchFilters | None = None,
+           page: int = 1, per_page: int = PER_PAGE) -> SearchResults:
+    """Ranked hits the user may read, `per_page` at a time; no words in the query, no search."""
+    user = require_login(user)
+    filters = filters or SearchFilters()
+    _validate(filters, page)
+    query = (query or "").strip()[:200]
+    terms = parse_terms(query)
+    results = SearchResults(query=query, terms=terms, page=page, per_page=per_page)
+    if not terms:
+        return results
+    author_id = _author_id(filters.author)
+    dialect = db.engine.dialect.name
+    builders = {"threads": _threads_query, "posts": _posts_query, "messages": _messages_query}
+    selects = [builders[k](user, dialect, terms, filters, author_id) for k in _kinds(filters)]
+    if not selects:
+        return results
+    ranked = union_all(*selects).subquery("ranked")
+    rows = db.session.execute(
+        select(ranked.c.kind, ranked.c.id)
+        .order_by(ranked.c.score.desc(), ranked.c.created_at.desc(), ranked.c.id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    ).all()
+    results.has_next = len(rows) > per_page
+    results.hits = _load_hits(rows[:per_page], terms)
+    return results
+
+
+def search_options(user: User) -> SearchOptions:
+    """Categories, cohorts and (non-direct) channels the user may pick as filters."""
+    user = require_login(user)
+    categories = list(db.session.scalars(
+        select(Category).where(visible_categories_clause(user))
+        .order_by(Category.cohort_id.is_not(None), Category.position, Category.name)))
+    cohort_query = select(Cohort).order_by(Cohort.name)
+    if not user.is_global_moderator:
+        cohort_query = cohort_query.where(Cohort.id.in_(sorted(member_cohort_ids(user))))
+    channels = list(db.session.scalars(
+        select(Channel).where(listed_channels_clause(user),
+                              Channel.kind != ChannelKind.DIRECT.value)
+        .order_by(Channel.cohort_id.is_not(None), Channel.name)))
+    return SearchOptions(categories, list(db.session.scalars(cohort_query)), channels)
