@@ -35,7 +35,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import access, presence
+from forum.services import access, notifications, presence
 from forum.services.accounts import existing_usernames
 
 HISTORY_PAGE = 50
@@ -193,6 +193,7 @@ def send_message(user: User, channel_id: int, body: object, client_id: object) -
             db.session.flush()
             channel.last_message_id = message.id
             payload = message_payload(message, user)
+            pending = notifications.notify_message(user, channel, message)
             db.session.commit()
         except IntegrityError:
             # The same client_id raced in from another socket or process: return the winner.
@@ -202,6 +203,7 @@ def send_message(user: User, channel_id: int, body: object, client_id: object) -
                 raise
             return _same_send(existing, channel_id)
         broadcast("message:new", payload, channel_room(channel_id))
+    notifications.deliver(pending)
     return message
 
 

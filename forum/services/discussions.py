@@ -38,7 +38,7 @@ from forum.models import (
     WatchLevel,
     utcnow,
 )
-from forum.services import access
+from forum.services import access, notifications
 from forum.services.accounts import existing_usernames
 
 PAGE_SIZE = 50  # posts per thread page
@@ -205,7 +205,9 @@ def create_thread(user: User, category_id: int, title: str, body: str,
     thread.first_post_id = thread.last_post_id = post.id
     db.session.add(ThreadWatch(user_id=user.id, thread_id=thread.id))
     db.session.add(ThreadRead(user_id=user.id, thread_id=thread.id, last_read_post_id=post.id))
+    pending = notifications.notify_new_thread(user, thread, category, post)
     db.session.commit()
+    notifications.deliver(pending)
     return thread
 
 
@@ -235,7 +237,9 @@ def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -
     thread.last_activity_at = now
     thread.last_post_id = post.id
     _set_read(user, thread.id, post.id)
+    pending = notifications.notify_reply(user, thread, post, parent)
     db.session.commit()
+    notifications.deliver(pending)
     post = _load_post(post.id)
     broadcast("post:new", {
         "thread_id": thread.id, "post_id": post.id, "parent_id": post.parent_id,
@@ -258,8 +262,11 @@ def edit_post(user: User, post_id: int, body: str) -> Post:
         return post
     db.session.add(PostRevision(post_id=post.id, editor_id=user.id, body_source=post.body_source,
                                 body_html=post.body_html))
+    previous_html = post.body_html
     post.body_source, post.body_html, post.edited_at = body, html, utcnow()
+    pending = notifications.notify_post_edit(user, post, previous_html)
     db.session.commit()
+    notifications.deliver(pending)
     post = _load_post(post.id)
     counts = _reaction_counts([post.id])[post.id]
     broadcast("post:edited", {
@@ -333,7 +340,9 @@ def accept_answer(user: User, post_id: int, accept: bool = True) -> Thread:
     if post.id == thread.first_post_id or post.deleted_at is not None:
         raise Invalid(_("Only a reply can be the accepted answer."))
     thread.accepted_post_id = post.id if accept else None
+    pending = notifications.notify_accepted(user, thread, post) if accept else None
     db.session.commit()
+    notifications.deliver(pending)
     broadcast("thread:accepted", {"thread_id": thread.id, "post_id": thread.accepted_post_id},
               thread_room(thread.id))
     return thread

@@ -1,3 +1,29 @@
-"""Socket.IO entry points of the notification bell."""
+"""Socket.IO entry points of the notification bell: mark read from a live page.
+
+Server → client events (`notification:new`, `notifications:unread`) are sent by the
+notifications service after its commit, to the user's own room only.
+"""
 
 from __future__ import annotations
+
+from flask_login import current_user
+
+from forum.errors import DomainError, NotFound
+from forum.extensions import socketio
+from forum.services import notifications
+
+
+@socketio.on("notifications:read")
+def on_notifications_read(data=None) -> dict:
+    """Mark one notification ({"id": n}) or all of them ({"all": true}) read; ack the count."""
+    try:
+        if isinstance(data, dict) and data.get("all") is True:
+            result = notifications.mark_all_read(current_user)
+        else:
+            value = data.get("id") if isinstance(data, dict) else None
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise NotFound()
+            result = notifications.mark_read(current_user, value)
+    except DomainError as error:
+        return {"ok": False, "error": error.to_dict()}
+    return {"ok": True, "unread": result["unread"]}

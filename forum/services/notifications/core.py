@@ -1,0 +1,205 @@
+"""Recording notifications: recipients filtered by access, preferences and mutes; repeats collapse.
+
+Everything here only adds rows to the caller's session (the caller commits once) and fills a
+`Pending` that `deliver()` sends out after that commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import exists, or_, select
+
+from forum.extensions import db
+from forum.lib.text import plain_text
+from forum.models import (
+    CohortMembership,
+    Delivery,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    Role,
+    User,
+    utcnow,
+)
+
+EXCERPT_LENGTH = 200
+# Kinds whose "email" choice means an immediate mail when the person has no live socket; for
+# the other kinds "email" means "in the daily digest".
+IMMEDIATE_KINDS = frozenset({NotificationKind.MENTION.value,
+                             NotificationKind.DIRECT_MESSAGE.value})
+DEFAULTS: dict[str, str] = {
+    NotificationKind.REPLY.value: Delivery.EMAIL.value,
+    NotificationKind.MENTION.value: Delivery.EMAIL.value,
+    NotificationKind.ACCEPTED.value: Delivery.EMAIL.value,
+    NotificationKind.MENTOR_ANSWER.value: Delivery.EMAIL.value,
+    NotificationKind.NEW_THREAD.value: Delivery.APP.value,
+    NotificationKind.DIRECT_MESSAGE.value: Delivery.EMAIL.value,
+    NotificationKind.MODERATION.value: Delivery.EMAIL.value,
+}
+DIGEST = "digest"  # the preference row holding whether the daily digest is mailed
+DIGEST_DEFAULT = Delivery.EMAIL.value
+KINDS = tuple(kind.value for kind in NotificationKind)
+
+# Mentions as lib/text.py renders them (only existing users, never inside code or links): reading
+# them back from the stored HTML reuses that parsing instead of repeating it.
+_MENTION_LINK_RE = re.compile(r'<a (?=[^>]*class="mention")[^>]*href="/u/([A-Za-z0-9_.-]+)"')
+
+
+@dataclass
+class Pending:
+    """Notifications recorded in the current transaction, to deliver after commit."""
+
+    user_ids: set[int] = field(default_factory=set)
+    notification_ids: list[int] = field(default_factory=list)
+    # Rows (by id) that may warrant an immediate mail, decided again at delivery time.
+    mail_ids: list[int] = field(default_factory=list)
+
+    def merge(self, other: Pending | None) -> Pending:
+        """Add another pending batch to this one."""
+        if other is not None:
+            self.user_ids |= other.user_ids
+            self.notification_ids += [i for i in other.notification_ids
+                                      if i not in self.notification_ids]
+            self.mail_ids += [i for i in other.mail_ids if i not in self.mail_ids]
+        return self
+
+
+@dataclass
+class Event:
+    """What happened, as every recipient's row will describe it."""
+
+    kind: str
+    target_type: str
+    target_id: int
+    actor_id: int | None
+    cohort_id: int | None = None
+    subject: str = ""
+    excerpt: str = ""
+    url: str = ""
+    detail: str = ""
+    collapse: bool = True
+
+
+def mentioned_names(html: str) -> set[str]:
+    """Lower-cased usernames linked as @mentions in rendered (sanitized) HTML."""
+    return {name.lower() for name in _MENTION_LINK_RE.findall(html or "")}
+
+
+def excerpt(html: str) -> str:
+    """A short plain-text excerpt of rendered HTML."""
+    text = plain_text(html or "")
+    return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 1] + "…"
+
+
+def path(endpoint: str, **values) -> str:
+    """A site-relative URL, built in or out of a request (CLI, socket events)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return url_for(endpoint, **values)
+
+
+def users_by_name(names: Iterable[str]) -> list[User]:
+    """Active (not banned) users with these lower-cased usernames."""
+    from sqlalchemy import func
+
+    names = sorted(set(names))
+    if not names:
+        return []
+    return list(db.session.scalars(select(User).where(
+        func.lower(User.username).in_(names), User.banned_at.is_(None))))
+
+
+def users_by_id(ids: Iterable[int]) -> list[User]:
+    """Active (not banned) users with these ids."""
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(ids),
+                                                      User.banned_at.is_(None))))
+
+
+def deliveries(user_ids: list[int], kind: str) -> dict[int, str]:
+    """user id → the delivery chosen for this kind (default when nothing is stored)."""
+    chosen = dict(db.session.execute(
+        select(NotificationPreference.user_id, NotificationPreference.delivery).where(
+            NotificationPreference.user_id.in_(user_ids), NotificationPreference.kind == kind)
+    ).all()) if user_ids else {}
+    default = DIGEST_DEFAULT if kind == DIGEST else DEFAULTS[kind]
+    return {uid: chosen.get(uid, default) for uid in user_ids}
+
+
+def all_deliveries(user_id: int) -> dict[str, str]:
+    """kind → delivery for one person, every kind and the digest, in one query."""
+    chosen = dict(db.session.execute(
+        select(NotificationPreference.kind, NotificationPreference.delivery)
+        .where(NotificationPreference.user_id == user_id)).all())
+    return {**DEFAULTS, DIGEST: DIGEST_DEFAULT,
+            **{k: v for k, v in chosen.items() if k in DEFAULTS or k == DIGEST}}
+
+
+def record(pending: Pending, event: Event, recipient_ids: Iterable[int]) -> set[int]:
+    """Add (or count up) one row per recipient; returns who was actually notified.
+
+    The actor is never told about their own action; "off" preferences are honoured here. Callers
+    have already applied access rules and mutes.
+    """
+    ids = sorted(set(recipient_ids) - {event.actor_id, None})
+    if not ids:
+        return set()
+    chosen = deliveries(ids, event.kind)
+    ids = [uid for uid in ids if chosen[uid] != Delivery.OFF.value]
+    if not ids:
+        return set()
+    existing: dict[int, Notification] = {}
+    if event.collapse:
+        existing = {row.user_id: row for row in db.session.scalars(
+            select(Notification).where(
+                Notification.user_id.in_(ids), Notification.read_at.is_(None),
+                Notification.kind == event.kind, Notification.target_type == event.target_type,
+                Notification.target_id == event.target_id))}
+    now = utcnow()
+    rows: list[tuple[Notification, bool]] = []
+    for uid in ids:
+        row = existing.get(uid)
+        if row is not None:
+            row.count += 1
+            row.actor_id = event.actor_id
+            row.subject, row.excerpt, row.url = event.subject[:200], event.excerpt, event.url
+            row.updated_at = now
+            rows.append((row, False))
+        else:
+            row = Notification(
+                user_id=uid, kind=event.kind, target_type=event.target_type,
+                target_id=event.target_id, cohort_id=event.cohort_id, actor_id=event.actor_id,
+                subject=event.subject[:200], excerpt=event.excerpt, url=event.url[:500],
+                detail=event.detail[:32], created_at=now, updated_at=now)
+            db.session.add(row)
+            rows.append((row, True))
+    db.session.flush()
+    for row, new in rows:
+        pending.user_ids.add(row.user_id)
+        if row.id not in pending.notification_ids:
+            pending.notification_ids.append(row.id)
+        # One mail per unread row: a burst of DMs mails once, not once per message.
+        if (new and event.kind in IMMEDIATE_KINDS
+                and chosen[row.user_id] == Delivery.EMAIL.value):
+            pending.mail_ids.append(row.id)
+    return set(ids)
+
+
+def visible_clause():
+    """Rows the recipient may still read: global/direct ones, or of cohorts they are in.
+
+    Correlated on the row's own user, so it serves one person's badge and many people's counts
+    with a single statement each.
+    """
+    member = exists().where(CohortMembership.user_id == Notification.user_id,
+                            CohortMembership.cohort_id == Notification.cohort_id)
+    moderator = exists().where(User.id == Notification.user_id,
+                               User.role.in_((Role.MODERATOR.value, Role.ADMIN.value)))
+    return or_(Notification.cohort_id.is_(None), member, moderator)
