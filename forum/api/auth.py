@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, g, request
+from flask import abort, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -22,8 +22,22 @@ from forum.services import api_tokens
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+MAX_BODY = 2 * 1024 * 1024  # the largest body any operation takes (a roster CSV is 1 MB)
+BODY_TYPES = frozenset({"application/json", "multipart/form-data"})
+
+
+def _check_body() -> None:
+    """Refuse oversized bodies (413) and bodies that are neither JSON nor a file upload (415)."""
+    if request.content_length and request.content_length > MAX_BODY:
+        abort(413)
+    if request.method in ("POST", "PUT", "PATCH") and request.content_length \
+            and request.mimetype not in BODY_TYPES:
+        abort(415, _("Send JSON (Content-Type: application/json)."))
+
+
 def authenticate() -> None:
     """Resolve the caller into `g.api_user` (and `g.api_token`), or raise Unauthorized."""
+    _check_body()
     header = request.headers.get("Authorization")
     if header is not None:
         scheme, _sep, secret = header.partition(" ")

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from forum.errors import Invalid
@@ -25,7 +26,7 @@ class TokenForm(FlaskForm):
         _l("Expires after (days)"),
         validators=[Optional(), NumberRange(min=1, max=api_tokens.MAX_EXPIRY_DAYS)])
     scope = RadioField(_l("Access"), default="read", choices=[
-        ("read", _l("Read only")), ("write", _l("Read and write"))])
+        SelectChoice("read", _l("Read only")), SelectChoice("write", _l("Read and write"))])
 
 
 @bp.route("", methods=["GET", "POST"])
