@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from forum.errors import Invalid
@@ -34,8 +35,9 @@ class SearchForm(FlaskForm):
 
     q = StringField(_l("Search for"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Show"), choices=[
-        ("", _l("Everything")), ("threads", _l("Thread titles")), ("posts", _l("Posts")),
-        ("messages", _l("Chat messages"))], validators=[Optional()])
+        SelectChoice("", _l("Everything")), SelectChoice("threads", _l("Thread titles")),
+        SelectChoice("posts", _l("Posts")), SelectChoice("messages", _l("Chat messages"))],
+        validators=[Optional()])
     category = SelectField(_l("Category"), coerce=_optional_int, validate_choice=False)
     cohort = SelectField(_l("Cohort"), coerce=_optional_int, validate_choice=False)
     channel = SelectField(_l("Chat channel"), coerce=_optional_int, validate_choice=False)
@@ -47,10 +49,10 @@ class SearchForm(FlaskForm):
 
 
 def _fill_choices(form: SearchForm, options: svc.SearchOptions) -> None:
-    anything = ("", _l("Any"))
-    form.category.choices = [anything, *((c.id, c.name) for c in options.categories)]
-    form.cohort.choices = [anything, *((c.id, c.name) for c in options.cohorts)]
-    form.channel.choices = [anything, *((c.id, c.name) for c in options.channels)]
+    anything = SelectChoice("", _l("Any"))
+    form.category.choices = [anything, *(SelectChoice(c.id, c.name) for c in options.categories)]
+    form.cohort.choices = [anything, *(SelectChoice(c.id, c.name) for c in options.cohorts)]
+    form.channel.choices = [anything, *(SelectChoice(c.id, c.name) for c in options.channels)]
 
 
 @bp.get("/search")

@@ -1,0 +1,77 @@
+"""`flask db upgrade` (what `make run` does) builds a working search index, and indexes the rows
+that were there before the migration ran."""
+
+from __future__ import annotations
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from forum import create_app
+from forum.extensions import db
+from forum.lib.text import render_post
+from forum.models import Category, Post, Thread, User
+from forum.services.search import search
+
+
+@pytest.fixture
+def empty_database_url(backend, tmp_path):
+    """A database with no tables at all (a separate PostgreSQL database, recreated)."""
+    if backend is None:
+        yield f"sqlite:///{tmp_path / 'search-migrations.db'}"
+        return
+    url = make_url(backend)
+    name = f"{url.database}_search_migrations"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _add_thread(author: User, category: Category, title: str, body: str) -> Post:
+    thread = Thread(category_id=category.id, author_id=author.id, title=title)
+    db.session.add(thread)
+    db.session.flush()
+    post = Post(thread_id=thread.id, author_id=author.id, body_source=body,
+                body_html=render_post(body).html)
+    db.session.add(post)
+    db.session.commit()
+    return post
+
+
+def test_upgrade_installs_a_live_index(empty_database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.test_request_context("/"):
+        upgrade(revision="0005_notifications")
+        user = User(email="a@example.org", username="amina", display_name="Amina",
+                    password_hash="x")
+        category = Category(slug="general", name="General")
+        db.session.add_all([user, category])
+        db.session.commit()
+        before = _add_thread(user, category, "Before the upgrade", "Old text about résumés")
+        user_id, category_id, before_id = user.id, category.id, before.id
+        db.session.remove()
+
+        upgrade()  # to head, through 0006_search and whatever follows it
+        user = db.session.get(User, user_id)
+        assert [h.id for h in search(user, "resume").hits] == [before_id]
+        after = _add_thread(user, db.session.get(Category, category_id), "After the upgrade",
+                            "New text about pensions")
+        assert [h.id for h in search(user, "pension").hits] == [after.id]
+        after.body_source = "Edited text about insurance"
+        db.session.commit()
+        assert search(user, "pension").hits == []
+        assert [h.id for h in search(user, "insurance").hits] == [after.id]
+
+        db.session.remove()
+        downgrade(revision="0005_notifications")
+        names = set(inspect(db.engine).get_table_names())
+        assert not {n for n in names if n.startswith("fts_")}
+        index_names = {i["name"] for i in inspect(db.engine).get_indexes("posts")}
+        assert not {n for n in index_names if n and n.startswith("fts_")}
+        db.engine.dispose()
