@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -282,8 +282,13 @@ class ChannelItem:
 
     channel: Channel
     title: str
-    unread: int = 0
+    unread: int = 0  # at most UNREAD_CAP + 1, which lists show as "99+"
     members: list[User] = field(default_factory=list)
+
+    @property
+    def unread_capped(self) -> bool:
+        """Whether there are more unread messages than the list counts ("99+")."""
+        return self.unread > UNREAD_CAP
 
 
 def _direct_members(channel_ids: list[int]) -> dict[int, list[User]]:
@@ -320,6 +325,36 @@ def channel_title(user: User, channel: Channel) -> str:
     return _title(user, channel, members, names)
 
 
+UNREAD_CAP = 99  # lists say "99+" beyond this, so counting can stop there
+_UNREAD_BATCH = 200  # channels per query (SQLite allows 500 terms in a compound select)
+
+
+def _unread_counts(user: User, channel_ids: list[int]) -> dict[int, int]:
+    """Unread messages per channel, counted up to UNREAD_CAP + 1 only.
+
+    A plain COUNT reads every unread row (at a million messages, hundreds of thousands for a
+    member back from leave); each channel's count here is a LIMITed range scan on the
+    (channel_id, id) index after the read marker, so the list costs the same at any size.
+    """
+    counts = []
+    for channel_id in channel_ids:
+        read = select(ChannelMember.last_read_message_id).where(
+            ChannelMember.channel_id == channel_id,
+            ChannelMember.user_id == user.id).scalar_subquery()
+        newest = (
+            select(Message.id)
+            .where(Message.channel_id == channel_id, Message.id > func.coalesce(read, 0),
+                   Message.deleted_at.is_(None), Message.hidden_at.is_(None),
+                   or_(Message.author_id.is_(None), Message.author_id != user.id))
+            .order_by(Message.id).limit(UNREAD_CAP + 1).subquery()
+        )
+        counts.append(select(literal(channel_id), func.count()).select_from(newest))
+    if not counts:
+        return {}
+    statement = counts[0] if len(counts) == 1 else union_all(*counts)
+    return {channel_id: n for channel_id, n in db.session.execute(statement).all() if n}
+
+
 def channel_list(user: User) -> list[ChannelItem]:
     """The user's channels (cohort, global, direct) with unread counts, in four queries."""
     user = access.require_login(user)
@@ -329,20 +364,8 @@ def channel_list(user: User) -> list[ChannelItem]:
     ))
     ids = [c.id for c in channels]
     unread: dict[int, int] = {}
-    if ids:
-        read = (select(ChannelMember.channel_id, ChannelMember.last_read_message_id)
-                .where(ChannelMember.user_id == user.id).subquery())
-        rows = db.session.execute(
-            select(Message.channel_id, func.count(Message.id))
-            .outerjoin(read, read.c.channel_id == Message.channel_id)
-            .where(Message.channel_id.in_(ids), Message.deleted_at.is_(None),
-                   Message.hidden_at.is_(None),
-                   or_(Message.author_id.is_(None), Message.author_id != user.id),
-                   or_(read.c.last_read_message_id.is_(None),
-                       Message.id > read.c.last_read_message_id))
-            .group_by(Message.channel_id)
-        ).all()
-        unread = dict(rows)
+    for start in range(0, len(ids), _UNREAD_BATCH):
+        unread.update(_unread_counts(user, ids[start:start + _UNREAD_BATCH]))
     members = _direct_members([c.id for c in channels if c.is_direct])
     cohort_ids = {c.cohort_id for c in channels if c.cohort_id is not None}
     cohort_names = dict(db.session.execute(

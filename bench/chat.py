@@ -1,0 +1,146 @@
+"""Benchmarks 2 (chat vs bare Socket.IO) and 5 (scale-out over Redis).
+
+2: N receivers and one sender in one channel; our full path (session auth, permission check,
+   insert, commit, broadcast) ÷ a bare python-socketio broadcast server (bench/ref_socketio.py),
+   both on gunicorn.conf.py (gevent). Runs alternate ref / app; the median ratio of p50 and p99.
+5: the app on two processes sharing Redis (receivers split across them, the sender on the
+   first) ÷ the app on one process without Redis, N=500.
+The load is a separate process (bench/chat_load.py), loopback only, bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from bench.common import (
+    QUICK,
+    REDIS_URL,
+    ROOT,
+    Server,
+    bench_config,
+    forum_server,
+    log,
+    median,
+    ratio,
+    recreate_database,
+    session_cookie,
+)
+
+SIZES = (100, 500)
+ROUNDS = 1 if QUICK else 2
+LOAD = {100: {"rate": 10, "count": 50 if QUICK else 100},
+        500: {"rate": 4, "count": 20 if QUICK else 40}}
+
+
+def prepare(url: str, people: int) -> list[str]:
+    """A chat database: one cohort, `people` members, its channel (id 1); their cookies."""
+    from bench.generate import Writer
+    from forum import create_app
+    from forum.extensions import db
+    from forum.lib.passwords import hash_password
+    from forum.models import utcnow
+
+    recreate_database(url)
+    app = create_app(bench_config(url, ARGON2_FAST=True))
+    with app.app_context():
+        db.create_all()
+        now = utcnow()
+        secret = hash_password("not used: sessions are minted")
+        writer = Writer(db.engine)
+        writer.write("cohorts", [(1, "chat-bench", "Chat bench", "JPO", "", "active", now)])
+        writer.write("users", [(u, f"c{u}@example.org", f"c{u}", f"C {u}", secret, "member", 1,
+                                "", "", "", "", False, "UTC", now) for u in range(1, people + 1)])
+        writer.write("cohort_memberships", [(u, u, 1, "member", now)
+                                            for u in range(1, people + 1)])
+        writer.write("channels", [(1, "cohort", 1, "general", "c1-general", now)])
+        writer.finish()
+        db.engine.dispose()
+    return [session_cookie(app, u) for u in range(1, people + 1)]
+
+
+def load(urls: list[str], cookies: list[str], n: int) -> dict:
+    """Run the load process once against these servers."""
+    spec = {"urls": urls, "cookies": cookies, "channel_id": 1, "n": n, **LOAD[n]}
+    with tempfile.TemporaryDirectory() as tmp:
+        spec_path, out_path = os.path.join(tmp, "spec.json"), os.path.join(tmp, "out.json")
+        with open(spec_path, "w") as f:
+            json.dump(spec, f)
+        subprocess.run([sys.executable, "-m", "bench.chat_load", "--spec", spec_path,
+                        "--out", out_path], cwd=ROOT, check=True, timeout=300)
+        with open(out_path) as f:
+            return json.load(f)
+
+
+def _summary(runs: list[dict], refs: list[dict]) -> dict:
+    p50 = [ratio(r["p50_ms"], f["p50_ms"]) for r, f in zip(runs, refs, strict=True)]
+    p99 = [ratio(r["p99_ms"], f["p99_ms"]) for r, f in zip(runs, refs, strict=True)]
+    return {
+        "p50_ratio": median([x for x in p50 if x is not None]),
+        "p99_ratio": median([x for x in p99 if x is not None]),
+        "delivery_rate": min(r["delivery_rate"] for r in runs),
+        "ref_delivery_rate": min(f["delivery_rate"] for f in refs),
+        "app_p50_ms": median([r["p50_ms"] for r in runs]),
+        "app_p99_ms": median([r["p99_ms"] for r in runs]),
+        "ref_p50_ms": median([f["p50_ms"] for f in refs]),
+        "ref_p99_ms": median([f["p99_ms"] for f in refs]),
+        "runs": runs, "refs": refs,
+    }
+
+
+def run(url: str, scale_out: bool = True) -> dict:
+    """Benchmark 2 for N=100 and N=500, then benchmark 5 (when Redis answers)."""
+    cookies = prepare(url, max(SIZES) + 1)
+    results: dict[str, dict] = {}
+    for n in SIZES:
+        runs, refs = [], []
+        for r in range(ROUNDS):
+            order = ("ref", "app") if r % 2 == 0 else ("app", "ref")
+            for side in order:
+                server = (Server("bench.ref_socketio:app") if side == "ref"
+                          else forum_server(url))
+                with server:
+                    got = load([server.url], cookies, n)
+                (refs if side == "ref" else runs).append(got)
+                log(f"  chat N={n} {side}: p50 {got['p50_ms']} p99 {got['p99_ms']} "
+                    f"delivered {got['delivery_rate']:.2%} acked {got['acked_ok']}")
+        results[f"n{n}"] = _summary(runs, refs)
+    if scale_out:
+        results["scale_out"] = run_scale_out(url, cookies)
+    return results
+
+
+def run_scale_out(url: str, cookies: list[str], n: int = 500) -> dict:
+    """Two processes over Redis ÷ one process without Redis (same database, same load)."""
+    from bench.common import redis_available
+
+    if not redis_available():
+        return {"status": "skipped: Redis not reachable"}
+    channel = f"commons-bench-{os.getpid()}"
+    multi, single = [], []
+    for r in range(ROUNDS):
+        order = ("single", "multi") if r % 2 == 0 else ("multi", "single")
+        for side in order:
+            if side == "single":
+                with forum_server(url) as one:
+                    got = load([one.url], cookies, n)
+                single.append(got)
+            else:
+                env = {"REDIS_URL": REDIS_URL, "BENCH_SOCKETIO_CHANNEL": channel,
+                       "BENCH_REDIS_PREFIX": f"{channel}:"}
+                with forum_server(url, **env) as a, forum_server(url, **env) as b:
+                    got = load([a.url, b.url], cookies, n)
+                multi.append(got)
+            log(f"  scale-out {side}: p50 {got['p50_ms']} p99 {got['p99_ms']} "
+                f"delivered {got['delivery_rate']:.2%}")
+    summary = _summary(multi, single)
+    return {"p50_ratio": summary["p50_ratio"], "p99_ratio": summary["p99_ratio"],
+            "delivery_rate": summary["delivery_rate"],
+            "single_delivery_rate": summary["ref_delivery_rate"],
+            "two_processes_p50_ms": summary["app_p50_ms"],
+            "one_process_p50_ms": summary["ref_p50_ms"],
+            "two_processes_p99_ms": summary["app_p99_ms"],
+            "one_process_p99_ms": summary["ref_p99_ms"], "runs": multi, "singles": single}

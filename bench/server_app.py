@@ -1,0 +1,18 @@
+"""The real app as the benchmarks serve it: production config from the environment.
+
+`gunicorn -c gunicorn.conf.py bench.server_app:app` with DATABASE_URL, SECRET_KEY (and REDIS_URL
+for several processes). Chat flood control is lifted so one benchmark sender can keep its rate,
+and the Socket.IO channel and Redis keys get a bench-only name; everything else (auth,
+permission checks, sanitising, commit, broadcast) is the production path.
+"""
+
+from __future__ import annotations
+
+import os
+
+from forum import config, create_app
+
+config.Config.SOCKETIO_CHANNEL = os.environ.get("BENCH_SOCKETIO_CHANNEL", "commons-bench")
+config.Config.REDIS_KEY_PREFIX = os.environ.get("BENCH_REDIS_PREFIX", "commons-bench:")
+app = create_app()
+app.config["CHAT_RATE_LIMIT"] = (100000, 1)

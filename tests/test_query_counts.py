@@ -1,0 +1,151 @@
+"""Constant SQL statements per page: 5 items cost what 50 cost, and no page needs more than 8.
+
+The same pages the benchmarks measure at 1k and 1M posts (bench/growth.py): thread page, thread
+list, channel history, channel list (unread counts stop at "99+"), notification list.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from forum.extensions import db
+from forum.models import ChannelMember, Message
+from forum.services import chat
+from forum.services import discussions as svc
+from tests import chat_helpers, discussions_helpers
+from tests.discussions_helpers import Browser
+
+world = discussions_helpers.world  # the fixture
+
+MAX_QUERIES = 8
+
+
+@pytest.fixture
+def app_config(app_config):
+    """Many logins and posts per test: no throttling here."""
+    return {**app_config, "RATELIMIT_LOGIN": "1000 per minute", "RATELIMIT_ENABLED": False}
+
+
+def _count(app, queries, browser: Browser, path: str) -> tuple[int, str]:
+    """Statements of one GET (after a first visit that may write the read marker)."""
+    assert browser.get(path).status_code == 200
+    with queries() as statements:
+        response = browser.get(path)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+def _thread(world, replies: int):
+    """A thread with tags, several authors, nesting and reactions on every reply."""
+    thread = svc.create_thread(world.amina, world.general.id, f"Thread of {replies}",
+                               "Opening post", "tag-one, tag-two")
+    people = [world.bilal, world.mentor, world.facilitator, world.amina]
+    previous = None
+    for n in range(replies):
+        parent = previous.id if previous is not None and n % 3 else None
+        previous = svc.reply(people[n % len(people)], thread.id, f"Reply {n}", parent_id=parent)
+        svc.react(world.bilal, previous.id, "like")
+    svc.set_watch(world.carla, thread.id, "watch")
+    return thread
+
+
+def test_thread_page_5_and_50_posts_same_queries(app, world, queries):
+    small, large = _thread(world, 4), _thread(world, 49)  # 5 and 50 posts on the page
+    reader = Browser(app, world.carla)
+    counts = []
+    for thread in (small, large):
+        n, html = _count(app, queries, reader, f"/t/{thread.id}")
+        counts.append(n)
+    assert html.count('class="post depth-') >= 49  # the 49 replies are all on the page
+    assert "tag-one" in html
+    assert counts[0] == counts[1] <= MAX_QUERIES, counts
+
+
+def test_thread_list_5_and_50_threads_same_queries(app, world, queries):
+    for category, n in ((world.qa, 5), (world.general, 50)):
+        for i in range(n):
+            thread = svc.create_thread(world.amina if i % 2 else world.mentor, category.id,
+                                       f"Topic {i}", "Body", f"t{i % 3}, common")
+            thread.is_pinned = i == 0
+            if i % 4 == 0:
+                svc.reply(world.bilal, thread.id, "Reply")
+    db.session.commit()
+    reader = Browser(app, world.bilal)
+    counts = []
+    for slug in ("career-qa", "general"):
+        n, html = _count(app, queries, reader, f"/c/{slug}")
+        counts.append(n)
+    assert html.count('class="thread-row') == svc.THREADS_PER_PAGE + 1  # + the pinned one
+    assert counts[0] == counts[1] <= MAX_QUERIES, counts
+
+
+def _messages(channel, author, n: int, start: int = 0) -> None:
+    """Store n messages directly (the page reads them; sending is tested elsewhere)."""
+    db.session.add_all(Message(channel_id=channel.id, author_id=author.id,
+                               client_id=f"qc-{channel.id}-{start + i}",
+                               body_source=f"message {start + i}",
+                               body_html=f"<p>message {start + i}</p>") for i in range(n))
+    db.session.flush()
+    channel.last_message_id = db.session.scalar(
+        db.select(db.func.max(Message.id)).where(Message.channel_id == channel.id))
+    db.session.commit()
+
+
+def test_channel_history_5_and_50_messages_same_queries(app, world, queries):
+    few, many = (chat_helpers.channel("few", world.cohort_a),
+                 chat_helpers.channel("many", world.cohort_a))
+    _messages(few, world.bilal, 5)
+    _messages(many, world.bilal, 50)
+    reader = Browser(app, world.amina)
+    counts = []
+    for channel in (few, many):
+        n, html = _count(app, queries, reader, f"/chat/{channel.id}")
+        counts.append(n)
+    assert "message 49" in html
+    assert counts[0] == counts[1] <= MAX_QUERIES, counts
+
+
+def test_channel_list_counts_unread_up_to_99_plus_with_same_queries(app, world, queries):
+    quiet, busy = chat_helpers.channel("quiet", world.cohort_a), chat_helpers.channel("busy")
+    _messages(quiet, world.bilal, 5)
+    _messages(busy, world.bilal, 150)
+    # amina read the busy channel up to its 20th message: 130 unread, shown as "99+".
+    twentieth = db.session.scalars(db.select(Message.id).where(Message.channel_id == busy.id)
+                                   .order_by(Message.id).offset(19).limit(1)).one()
+    db.session.add(ChannelMember(channel_id=busy.id, user_id=world.amina.id,
+                                 last_read_message_id=twentieth))
+    db.session.commit()
+    unread = {item.channel.id: item for item in chat.channel_list(world.amina)}
+    assert unread[quiet.id].unread == 5 and not unread[quiet.id].unread_capped
+    assert unread[busy.id].unread == chat.UNREAD_CAP + 1 and unread[busy.id].unread_capped
+    # Her own messages and deleted ones never count as unread.
+    _messages(quiet, world.amina, 3, start=100)
+    db.session.execute(db.update(Message).where(Message.body_source == "message 0",
+                                                Message.channel_id == quiet.id)
+                       .values(deleted_at=db.func.now()))
+    db.session.commit()
+    assert {i.channel.id: i.unread for i in chat.channel_list(world.amina)}[quiet.id] == 4
+
+    reader = Browser(app, world.amina)
+    n_before, html = _count(app, queries, reader, "/chat")
+    assert "99+ unread" in html and "4 unread" in html
+    for i in range(5):  # more channels with unread messages: still the same statements
+        _messages(chat_helpers.channel(f"more{i}", world.cohort_a), world.bilal, 3)
+    n_after, html = _count(app, queries, reader, "/chat")
+    assert html.count("3 unread") == 5
+    assert n_before == n_after <= MAX_QUERIES, (n_before, n_after)
+
+
+def test_notification_list_5_and_50_same_queries(app, world, queries):
+    if "notifications.index" not in app.view_functions:
+        pytest.skip("the notification list is not built yet")
+    counts = []
+    for author, n in ((world.amina, 5), (world.bilal, 50)):
+        for i in range(n):
+            thread = svc.create_thread(author, world.general.id, f"Mine {i}", "Body")
+            svc.reply(world.mentor, thread.id, f"An answer {i}")
+        reader = Browser(app, author)
+        count, html = _count(app, queries, reader, "/notifications")
+        assert "An answer" in html or "Mine" in html
+        counts.append(count)
+    assert counts[0] == counts[1] <= MAX_QUERIES, counts
