@@ -84,3 +84,18 @@ def seed_demo(if_empty: bool) -> None:
         if n == 0:
             click.echo(rule)
     click.echo("\nLog in with the email and password above.")
+
+
+@forum_cli.command("send-digests")
+@click.option("--hours", type=click.IntRange(1, 24 * 14), default=None,
+              help="Cohort activity of the last N hours (default NOTIFICATION_DIGEST_HOURS).")
+def send_digests(hours: int | None) -> None:
+    """Mail the daily notification digest to everyone with unread activity (run from cron)."""
+    from flask import current_app
+
+    from forum.services.notifications.mailing import send_digests as send
+
+    hours = hours or current_app.config.get("NOTIFICATION_DIGEST_HOURS", 24)
+    mailed, considered = send(since_hours=hours)
+    click.echo(f"Sent {mailed} digest(s); {considered - mailed} of {considered} people "
+               "had nothing new or no digest.")

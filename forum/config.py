@@ -94,6 +94,9 @@ class Config:
     SOCKETIO_CHANNEL = "commons-socketio"  # Redis pub/sub channel shared by all processes
     REDIS_KEY_PREFIX = "commons:"  # presence and other ephemeral keys
     PER_PAGE = 20
+    # Notifications
+    NOTIFICATIONS_PER_PAGE = 20  # rows per page of the notification centre
+    NOTIFICATION_DIGEST_HOURS = 24  # the daily digest covers cohort activity of this many hours
 
 
 class TestConfig(Config):

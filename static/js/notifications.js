@@ -1,0 +1,38 @@
+// The notification bell: keeps the unread badge current over Socket.IO and announces new
+// notifications politely to screen readers (never moving focus). Texts come from the server,
+// already translated into the reader's language. The page works without this file.
+import { getSocket } from "./socket.js";
+
+const bell = document.querySelector("[data-notification-bell]");
+const badge = bell?.querySelector("[data-unread-count]");
+
+/** A visually hidden polite live region, created once. */
+function liveRegion() {
+  let region = document.getElementById("notification-live");
+  if (!region) {
+    region = document.createElement("div");
+    region.id = "notification-live";
+    region.className = "visually-hidden";
+    region.setAttribute("aria-live", "polite");
+    region.setAttribute("role", "status");
+    document.body.append(region);
+  }
+  return region;
+}
+
+function setCount(count) {
+  if (!badge || typeof count !== "number" || count < 0) return;
+  badge.textContent = String(count);
+  badge.hidden = count === 0;
+  bell.classList.toggle("has-unread", count > 0);
+}
+
+if (bell && document.body.dataset.userId) {
+  const socket = getSocket();
+  socket.on("notification:new", (message) => {
+    setCount(message?.unread);
+    const text = message?.notification?.text;
+    if (text) liveRegion().textContent = text;
+  });
+  socket.on("notifications:unread", (message) => setCount(message?.unread));
+}
