@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from forum.errors import Invalid, NotFound, Unauthorized
 from forum.extensions import db
 from forum.models import ApiToken, TokenScope, User, utcnow
+from forum.services import sessions
 from forum.services.access import require_login
 
 TOKEN_PREFIX = "cmn_"
@@ -107,6 +108,9 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.commit()
+        # Sockets opened with the token would keep receiving their rooms' events: close the
+        # person's sockets (browsers reconnect with their cookie; the token cannot).
+        sessions.end_session(user)
     return token
 
 

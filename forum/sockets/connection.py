@@ -1,7 +1,11 @@
-"""Connect and disconnect: authenticate from the Flask-Login session, refuse foreign origins.
+"""Connect and disconnect: authenticate from the Flask-Login session or a personal access token.
 
-Foreign origins are refused by python-engineio before this runs (`cors_allowed_origins` is the
-site's own origin unless SOCKETIO_ALLOWED_ORIGINS lists others), on polling and websocket alike.
+Browsers authenticate with their session cookie; other clients (bots, mobile apps, scripts) with
+`auth={"token": "cmn_..."}`. Foreign origins are refused by python-engineio before this runs
+(`cors_allowed_origins` is the site's own origin unless SOCKETIO_ALLOWED_ORIGINS lists others),
+on polling and websocket alike. Browsers always send an Origin on cross-site requests, so a
+foreign page cannot ride on the cookie; non-browser token clients send none (or their own), and
+a token is no ambient credential, so nothing is lost by accepting them without one.
 """
 
 from __future__ import annotations
@@ -10,25 +14,55 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
-from forum.extensions import socketio
+from forum.errors import Unauthorized
+from forum.extensions import login_manager, socketio
 from forum.lib.realtime import user_room
-from forum.services import chat
+from forum.services import api_tokens, chat
+
+# sid → (token id, user id) of sockets authenticated by a token. A socket lives in one process,
+# and all its events are handled there, so an in-process map is enough.
+_token_sockets: dict[str, tuple[int, int]] = {}
+
+
+@login_manager.request_loader
+def _socket_token_user(req):
+    """Inside a token socket's events, the token's owner is the current user.
+
+    Checked again on every event: a revoked or expired token, or a ban, stops it at once.
+    """
+    entry = _token_sockets.get(getattr(req, "sid", None) or "")
+    return api_tokens.user_for_token(entry[0]) if entry is not None else None
 
 
 @socketio.on("connect")
 def on_connect(auth=None):
-    """Accept only logged-in, active users; every socket joins its user's room."""
-    if not current_user.is_authenticated or not current_user.is_active:
+    """Accept logged-in or token-bearing active users; every socket joins its user's room."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token is not None:
+        try:
+            user, api_token = api_tokens.resolve_token(token if isinstance(token, str) else "")
+        except Unauthorized as error:
+            raise ConnectionRefusedError("unauthorized") from error
+        if current_user.is_authenticated and current_user.id != user.id:
+            raise ConnectionRefusedError("unauthorized")  # one socket, one person
+        _token_sockets[request.sid] = (api_token.id, user.id)
+    elif current_user.is_authenticated and current_user.is_active:
+        user = current_user
+    else:
         raise ConnectionRefusedError("unauthorized")
-    join_room(user_room(current_user.id))
-    chat.socket_connected(current_user, request.sid)
+    join_room(user_room(user.id))
+    chat.socket_connected(user, request.sid)
     return True
 
 
 @socketio.on("disconnect")
 def on_disconnect(reason=None):
     """Forget the socket and update presence where it was subscribed."""
-    user_id = current_user.id if current_user.is_authenticated else None
+    entry = _token_sockets.pop(request.sid, None)
+    if entry is not None:
+        user_id = entry[1]  # known even when the token was just revoked
+    else:
+        user_id = current_user.id if current_user.is_authenticated else None
     chat.socket_disconnected(user_id, request.sid)
 
 
