@@ -6,9 +6,30 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi.py
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint venv migrate seed clean
+.PHONY: run test lint venv migrate seed clean compile translations
+# Compiled catalogues (.mo) are build output: made from the committed .po files, never committed.
+MO := $(patsubst %.po,%.mo,$(wildcard forum/translations/*/LC_MESSAGES/messages.po))
+EXTRACT := -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-by-file \
+	--project Commons --copyright-holder "Commons contributors"
+AXE := node_modules/axe-core/axe.min.js
 
-venv: $(STAMP)
+venv: $(STAMP) compile
+
+compile: $(MO)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
+
+# Re-extract every marked string and merge it into the six catalogues (then translate the
+# new empty entries; tests/test_i18n_catalogues.py fails until they are).
+translations: $(STAMP)
+	$(BIN)/pybabel extract $(EXTRACT) -o forum/translations/messages.pot .
+	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching
+	$(MAKE) compile
+
+# axe-core for the accessibility tests, from package-lock.json (skipped when npm is absent).
+$(AXE): package.json package-lock.json
+	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $@; fi
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +47,7 @@ run: seed
 	@echo "Commons on http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: venv
+test: venv $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv

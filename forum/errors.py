@@ -1,6 +1,14 @@
-"""Domain errors raised by services and mapped once per entry point (HTML, JSON, socket ack)."""
+"""Domain errors raised by services and mapped once per entry point (HTML, JSON, socket ack).
+
+Messages are shown to people: services pass gettext() strings (translated for the requester),
+and the defaults here are lazy so they translate when rendered, not at import time.
+"""
 
 from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+_LazyText = type(_l(""))
 
 
 class DomainError(Exception):
@@ -9,7 +17,7 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None,
+    def __init__(self, message: str | _LazyText, *, fields: dict[str, str] | None = None,
                  code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
@@ -19,9 +27,10 @@ class DomainError(Exception):
 
     def to_dict(self) -> dict:
         """The problem body shared by the API and socket acks."""
-        body: dict = {"code": self.code, "message": self.message}
+        # str(): lazy messages become text in the current locale (JSON cannot hold them).
+        body: dict = {"code": self.code, "message": str(self.message)}
         if self.fields:
-            body["fields"] = self.fields
+            body["fields"] = {key: str(value) for key, value in self.fields.items()}
         return body
 
 
@@ -38,7 +47,7 @@ class NotFound(DomainError):
     status = 404
     code = "not_found"
 
-    def __init__(self, message: str = "Not found.", **kw) -> None:
+    def __init__(self, message: str | _LazyText = _l("Not found."), **kw) -> None:
         super().__init__(message, **kw)
 
 
@@ -48,7 +57,8 @@ class Forbidden(DomainError):
     status = 403
     code = "forbidden"
 
-    def __init__(self, message: str = "You are not allowed to do that.", **kw) -> None:
+    def __init__(self, message: str | _LazyText = _l("You are not allowed to do that."),
+                 **kw) -> None:
         super().__init__(message, **kw)
 
 
@@ -65,7 +75,7 @@ class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, retry_after: int = 60, **kw) -> None:
+    def __init__(self, message: str | _LazyText, retry_after: int = 60, **kw) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
 
@@ -76,5 +86,5 @@ class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
 
-    def __init__(self, message: str = "Please log in.", **kw) -> None:
+    def __init__(self, message: str | _LazyText = _l("Please log in."), **kw) -> None:
         super().__init__(message, **kw)

@@ -55,7 +55,7 @@ def test_good_rows_go_in_and_bad_rows_are_reported(client, admin, make, app):
     response = _upload(client, cohort.id, roster)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "3 invitations sent, 5 rows refused." in page
+    assert "3 invitations sent. 5 rows refused." in page
     for line, reason in [(3, "The name is missing."), (4, "is not a valid email address"),
                          (5, "Unknown role"), (6, "already appears on line 2"),
                          (7, "already a member of this cohort")]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -151,6 +152,13 @@ def request_password_reset(email: str) -> None:
         return
     link = url_for("passwords.reset", token=password_reset_token(user), _external=True)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    # The mail is for the account holder: their language, whoever's browser asked.
+    language = user.language if user.language in current_app.config["LANGUAGES"] else None
+    with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        _mail_password_reset(user, link, minutes)
+
+
+def _mail_password_reset(user: User, link: str, minutes: int) -> None:
     text = _(
         "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your Commons password. "
         "Open this link to choose a new one:\n\n%(link)s\n\nThe link works once and expires in "

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum.errors import DomainError, Invalid
@@ -29,7 +30,7 @@ def chat_event(name: str) -> Callable:
         def wrapper(data=None):
             try:
                 if not isinstance(data, dict):
-                    raise Invalid("The event payload must be an object.")
+                    raise Invalid(_("The event payload must be an object."))
                 result = handler(data) or {}
             except DomainError as error:
                 db.session.rollback()
@@ -38,7 +39,7 @@ def chat_event(name: str) -> Callable:
                 db.session.rollback()
                 log.exception("socket event %s failed", name)
                 return {"ok": False, "error": {"code": "server_error",
-                                               "message": "Something went wrong."}}
+                                               "message": _("Something went wrong.")}}
             return {"ok": True, **result}
 
         socketio.on_event(name, wrapper)
@@ -53,7 +54,8 @@ def _int(data: dict, key: str, *, required: bool = True) -> int | None:
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise Invalid(f"{key} must be a positive integer.", fields={key: "invalid"})
+        raise Invalid(_("%(field)s must be a positive integer.", field=key),
+                      fields={key: "invalid"})
     return int(value)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_number, get_locale
 
-from forum.web.i18n import format_timedelta_ago, text_direction
+from forum.web.i18n import format_timedelta_ago, text_direction, timezone_name
 
 # Each language named in itself, so a lost reader can find their own.
 LANGUAGE_NAMES = [
@@ -56,8 +56,10 @@ def register_web(app: Flask) -> None:
             "html_dir": text_direction(locale),
             "language_names": LANGUAGE_NAMES,
             "url_rules": endpoints,
+            "timezone_name": timezone_name,
         }
 
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_timedelta_ago, "ago")
+    app.add_template_filter(format_number, "number")

@@ -72,7 +72,9 @@ def register_error_handlers(app: Flask) -> None:
         if getattr(error, "retry_after", None):
             headers["Retry-After"] = str(error.retry_after)
         if wants_json():
-            return problem(error.code, error.message, error.status, error.fields, headers)
+            body = error.to_dict()  # lazy messages become text in the reader's language
+            return problem(body["code"], body["message"], error.status, body.get("fields"),
+                           headers)
         if isinstance(error, Unauthorized):
             return redirect(url_for("auth.login", next=request.full_path))
         return render_template("errors/error.html", status=error.status,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_timedelta
+from flask_babel import format_timedelta, get_timezone
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forum.config import RTL_LANGUAGES
@@ -36,8 +37,52 @@ def text_direction(locale: str) -> str:
     return "rtl" if locale.split("_")[0] in RTL_LANGUAGES else "ltr"
 
 
+def timezone_name() -> str:
+    """The IANA name of the current time zone, for scripts that format times."""
+    return str(get_timezone() or "UTC")
+
+
 def format_timedelta_ago(moment: datetime | None) -> str:
     """"3 minutes ago" in the user's language."""
     if moment is None:
         return ""
     return format_timedelta(moment - utcnow(), add_direction=True, granularity="minute")
+
+
+# Strings used by static/js/*.js, served per language as /i18n/<language>.js (main.js_catalogue)
+# and read with i18n.js `t(key)`; no user-facing English lives in the scripts. A separate
+# cacheable module rather than JSON inside every page keeps pages free of unused labels.
+# Live fragments mark their labels with data-i18n="<key>" so each viewer sees their own
+# language whoever's request rendered the fragment.
+JS_STRINGS = {
+    "reconnecting": _l("Reconnecting…"),
+    "typing": _l("%(name)s is typing…"),
+    "new_message": _l("New message from %(name)s"),
+    "new_reply": _l("New reply from %(name)s"),
+    "send_failed": _l("Not sent. Check your connection and try again."),
+    "delete_confirm": _l("Delete this message?"),
+    "edit_prompt": _l("Edit your message"),
+    "edit": _l("Edit"),
+    "delete": _l("Delete"),
+    "edited": _l("edited"),
+    "history": _l("history"),
+    "deleted_user": _l("deleted user"),
+    "deleted_post": _l("deleted post"),
+    "in_reply_to": _l("in reply to"),
+    "message_deleted": _l("This message was deleted."),
+    "message_hidden": _l("This message was hidden by a moderator."),
+    "post_deleted": _l("This post was deleted."),
+    "post_hidden": _l("This post was hidden by a moderator."),
+    "mentor": _l("Mentor"),
+    "accepted_answer": _l("Accepted answer"),
+    "like": _l("Like"),
+    "helpful": _l("Helpful"),
+    "reply": _l("Reply"),
+    "accept_answer": _l("Accept answer"),
+    "unaccept_answer": _l("Unaccept answer"),
+}
+
+
+def js_strings() -> dict[str, str]:
+    """The JavaScript catalogue in the current language."""
+    return {key: str(value) for key, value in JS_STRINGS.items()}

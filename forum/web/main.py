@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
 from flask_login import current_user, login_user
 
 from forum.lib.safe_redirect import safe_next_url
 from forum.services.health import check_health
+from forum.web.i18n import js_strings
 
 bp = Blueprint("main", __name__)
 
@@ -31,6 +44,19 @@ def set_language():
             save_language(current_user, language)
             login_user(current_user, remember=False, fresh=False)
     return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.get("/i18n/<language>.js")
+def js_catalogue(language: str):
+    """The JavaScript strings of one language as an ES module (static/js/i18n.js imports it)."""
+    if language not in current_app.config["LANGUAGES"]:
+        abort(404)
+    with force_locale(language):
+        body = "export default " + json.dumps(js_strings(), ensure_ascii=False) + ";\n"
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600  # one URL per language: safe to share
+    return response
 
 
 @bp.get("/healthz")

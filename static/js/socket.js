@@ -1,5 +1,6 @@
 // One shared Socket.IO connection per page, with a visible connection state.
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+import { t } from "./i18n.js";
 
 let socket = null;
 
@@ -24,7 +25,7 @@ function ensureBanner() {
     banner.className = "banner banner-warning";
     banner.setAttribute("role", "status");
     banner.hidden = true;
-    banner.textContent = document.documentElement.dataset.reconnecting || "Reconnecting…";
+    banner.textContent = t("reconnecting");
     document.body.prepend(banner);
   }
   return banner;

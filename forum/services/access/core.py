@@ -7,6 +7,8 @@ Invisible things raise NotFound, never Forbidden, so existence is not revealed.
 from __future__ import annotations
 
 from flask import g, has_app_context
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from forum.errors import Forbidden, NotFound, Unauthorized
@@ -63,10 +65,11 @@ def require_active(user: User | None) -> User:
     """A logged-in user who is neither banned nor suspended (may write)."""
     user = require_login(user)
     if user.banned_at is not None:
-        raise Forbidden("This account is banned.", code="banned")
+        raise Forbidden(_("This account is banned."), code="banned")
     if user.is_suspended():
-        until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
-        raise Forbidden(f"Your account is suspended until {until}.", code="suspended")
+        until = format_datetime(user.suspended_until, "medium")
+        raise Forbidden(_("Your account is suspended until %(until)s.", until=until),
+                        code="suspended")
     return user
 
 
