@@ -62,7 +62,22 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "true").lower() != "false",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Commons <no-reply@localhost>"),
         "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", "0")),
+        **moderation_from_environment(),
     }
+
+
+def moderation_from_environment() -> dict:
+    """The moderation settings given in the environment (others keep their defaults)."""
+    settings: dict = {}
+    for key in ("MODERATION_FLAG_THRESHOLD", "MODERATION_NEW_MEMBER_DAYS"):
+        if os.environ.get(key):
+            settings[key] = int(os.environ[key])
+    if os.environ.get("MODERATION_WORDS"):
+        settings["MODERATION_WORDS"] = [
+            w.strip() for w in os.environ["MODERATION_WORDS"].split(",") if w.strip()]
+    if os.environ.get("MODERATION_WORDS_ACTION"):
+        settings["MODERATION_WORDS_ACTION"] = os.environ["MODERATION_WORDS_ACTION"]
+    return settings
 
 
 class Config:
@@ -97,6 +112,14 @@ class Config:
     # Notifications
     NOTIFICATIONS_PER_PAGE = 20  # rows per page of the notification centre
     NOTIFICATION_DIGEST_HOURS = 24  # the daily digest covers cohort activity of this many hours
+    # Moderation
+    MODERATION_FLAG_THRESHOLD = 3  # distinct members flagging an item hide it pending review
+    MODERATION_NEW_MEMBER_DAYS = 3  # accounts younger than this get the stricter limits below
+    MODERATION_NEW_MEMBER_POST_LIMIT = (5, 60)  # threads/replies per seconds, per new member
+    MODERATION_NEW_MEMBER_CHAT_LIMIT = (5, 10)  # chat messages per seconds, per new member
+    # Entries are "word" (uses MODERATION_WORDS_ACTION) or "word=block" / "word=queue".
+    MODERATION_WORDS: list[str] = []
+    MODERATION_WORDS_ACTION = "queue"  # "block": refuse with an error; "queue": hide for review
 
 
 class TestConfig(Config):
@@ -110,3 +133,5 @@ class TestConfig(Config):
     SOCKETIO_ASYNC_MODE = "threading"
     REDIS_URL = None
     SERVER_NAME = None
+    # Moderation: every test user is a brand-new account; tests of the stricter tier enable it.
+    MODERATION_NEW_MEMBER_DAYS = 0

@@ -37,6 +37,7 @@ from forum.models import (
 )
 from forum.services import access, notifications, presence
 from forum.services.accounts import existing_usernames
+from forum.services.moderation import automod
 
 HISTORY_PAGE = 50
 CATCH_UP_LIMIT = 500  # a client further behind than this reloads history page by page
@@ -126,6 +127,7 @@ def _check_rate(user: User) -> None:
               "Wait a moment, then send again.", n=count, s=seconds),
             retry_after=seconds,
         )
+    automod.check_new_member_rate(user, "chat")  # the stricter tier of a member's first days
 
 
 def render_message_fragment(message: Message, author: User | None) -> str:
@@ -178,6 +180,7 @@ def send_message(user: User, channel_id: int, body: object, client_id: object) -
         return _same_send(existing, channel_id)  # a retry: same ack, no second broadcast
     _check_rate(user)
     source = _clean_body(body)
+    held = automod.screen(source)
     html = _render(source)
     # Within a process, one sender per channel from insert to broadcast, so `message:new` leaves
     # in id order. Across processes the channel row lock (PostgreSQL; SQLite has one writer)
@@ -191,9 +194,13 @@ def send_message(user: User, channel_id: int, body: object, client_id: object) -
         db.session.add(message)
         try:
             db.session.flush()
-            channel.last_message_id = message.id
+            if held:
+                # Held for review: stored hidden, only its author's ack hears of it.
+                automod.hold_new("message", message, channel.cohort_id, held)
+            else:
+                channel.last_message_id = message.id
             payload = message_payload(message, user)
-            pending = notifications.notify_message(user, channel, message)
+            pending = None if held else notifications.notify_message(user, channel, message)
             db.session.commit()
         except IntegrityError:
             # The same client_id raced in from another socket or process: return the winner.
@@ -202,7 +209,8 @@ def send_message(user: User, channel_id: int, body: object, client_id: object) -
             if existing is None:
                 raise
             return _same_send(existing, channel_id)
-        broadcast("message:new", payload, channel_room(channel_id))
+        if not held:
+            broadcast("message:new", payload, channel_room(channel_id))
     notifications.deliver(pending)
     return message
 
@@ -222,10 +230,17 @@ def edit_message(user: User, message_id: int, body: object) -> Message:
     user = access.require_active(user)
     message, channel = access.access_own_message(user, message_id)
     source = _clean_body(body)
+    held = automod.screen(source)
     message.body_source = source
     message.body_html = _render(source)
     message.edited_at = utcnow()
+    if held:
+        automod.hold_new("message", message, channel.cohort_id, held)
     db.session.commit()
+    if held:
+        broadcast("message:hidden", {"id": message.id, "channel_id": channel.id},
+                  channel_room(channel.id))
+        return message
     broadcast("message:edited", message_payload(message, user), channel_room(channel.id))
     return message
 
@@ -248,10 +263,12 @@ def history(user: User, channel_id: int, before_id: int | None = None,
 
     Keyset on the (channel_id, id) index: as fast on page 20 000 as on page 1.
     """
-    access.access_channel(user, channel_id)
+    channel = access.access_channel(user, channel_id)
     limit = max(1, min(int(limit), 200))
     query = (select(Message).options(joinedload(Message.author))
              .where(Message.channel_id == channel_id))
+    if not access.can_moderate_channel(user, channel):
+        query = query.where(Message.hidden_at.is_(None))  # hidden: gone for all but moderators
     if before_id is not None:
         query = query.where(Message.id < before_id)
     rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(limit)))
@@ -262,9 +279,11 @@ def history(user: User, channel_id: int, before_id: int | None = None,
 def messages_after(user: User, channel_id: int, after_id: int | None,
                    limit: int = CATCH_UP_LIMIT) -> list[Message]:
     """Messages after `after_id`, oldest first: what a reconnecting client missed."""
-    access.access_channel(user, channel_id)
+    channel = access.access_channel(user, channel_id)
     query = (select(Message).options(joinedload(Message.author))
              .where(Message.channel_id == channel_id))
+    if not access.can_moderate_channel(user, channel):
+        query = query.where(Message.hidden_at.is_(None))  # a catch-up never brings it back
     if after_id is not None:
         query = query.where(Message.id > after_id)
     elif limit:

@@ -17,6 +17,7 @@ from forum.models import Cohort, CohortMembership, CohortRole, CohortStatus, Inv
 from forum.services.access import access_cohort, require_admin, require_login
 from forum.services.accounts import commit_or_invalid, normalise_email
 from forum.services.chat import add_default_cohort_channel
+from forum.services.moderation import audit
 from forum.services.presence import online_among
 from forum.services.sessions import memberships_changed
 
@@ -78,6 +79,8 @@ def create_cohort(user: User, name: str, programme: str = "", starts_on: date | 
     cohort = build_cohort(name, programme, starts_on, ends_on, description)
     db.session.flush()
     add_default_cohort_channel(cohort.id)
+    audit.record(user, "cohort_create", target_type="cohort", target_id=cohort.id,
+                 cohort_id=cohort.id, details={"name": cohort.name})
     commit_or_invalid(_("A cohort with this name was just created. Please try again."))
     return cohort
 
@@ -88,6 +91,8 @@ def create_cohort_as_operator(name: str, programme: str = "", starts_on: date | 
     cohort = build_cohort(name, programme, starts_on, ends_on, description)
     db.session.flush()
     add_default_cohort_channel(cohort.id)
+    audit.record(None, "cohort_create", target_type="cohort", target_id=cohort.id,
+                 cohort_id=cohort.id, details={"name": cohort.name, "by": "operator"})
     commit_or_invalid(_("A cohort with this name was just created. Please try again."))
     return cohort
 
@@ -125,6 +130,8 @@ def set_cohort_status(user: User, cohort_id: int, archived: bool) -> Cohort:
     cohort = _admin_cohort(user, cohort_id)
     cohort.status = (CohortStatus.ALUMNI if archived else CohortStatus.ACTIVE).value
     user_ids = _member_ids(cohort.id)
+    audit.record(user, "cohort_archive" if archived else "cohort_unarchive",
+                 target_type="cohort", target_id=cohort.id, cohort_id=cohort.id)
     db.session.commit()
     # Alumni cohorts may be read-only in chat: let live sockets re-evaluate.
     for user_id in user_ids:
@@ -208,6 +215,8 @@ def add_member(user: User, cohort_id: int, identifier: str, role: str) -> User:
                       fields={"identifier": _("Already in this cohort.")})
     db.session.add(CohortMembership(user_id=person.id, cohort_id=cohort.id, role=role))
     promote_for_cohort_role(person, role)
+    audit.record(user, "member_add", target_type="user", target_id=person.id,
+                 cohort_id=cohort.id, details={"role": role})
     commit_or_invalid(_("This person was just added by someone else."))
     memberships_changed(person.id)
     return person
@@ -227,8 +236,10 @@ def change_member_role(user: User, cohort_id: int, membership_id: int,
                        role: str) -> CohortMembership:
     """An admin changes someone's role in a cohort (member, mentor, facilitator)."""
     membership = _admin_membership(user, cohort_id, membership_id)
-    membership.role = _check_role(role)
+    previous, membership.role = membership.role, _check_role(role)
     promote_for_cohort_role(membership.user, role)
+    audit.record(user, "member_role", target_type="user", target_id=membership.user_id,
+                 cohort_id=cohort_id, details={"from": previous, "to": role})
     db.session.commit()
     memberships_changed(membership.user_id)
     return membership
@@ -239,6 +250,8 @@ def remove_member(user: User, cohort_id: int, membership_id: int) -> None:
     membership = _admin_membership(user, cohort_id, membership_id)
     user_id = membership.user_id
     db.session.delete(membership)
+    audit.record(user, "member_remove", target_type="user", target_id=user_id,
+                 cohort_id=cohort_id, details={"role": membership.role})
     db.session.commit()
     memberships_changed(user_id)
 

@@ -40,6 +40,7 @@ from forum.models import (
 )
 from forum.services import access, notifications
 from forum.services.accounts import existing_usernames
+from forum.services.moderation import automod
 
 PAGE_SIZE = 50  # posts per thread page
 THREADS_PER_PAGE = 30
@@ -192,6 +193,8 @@ def create_thread(user: User, category_id: int, title: str, body: str,
         tag_list = []
     if errors:
         raise Invalid(_("Please correct the highlighted fields."), fields=errors)
+    held = automod.screen(title, "title") or automod.screen(body)
+    automod.check_new_member_rate(user, "post")
     now = utcnow()
     thread = Thread(category_id=category.id, author_id=user.id, title=title, created_at=now,
                     last_activity_at=now)
@@ -203,9 +206,11 @@ def create_thread(user: User, category_id: int, title: str, body: str,
     db.session.add(post)
     db.session.flush()
     thread.first_post_id = thread.last_post_id = post.id
+    if held:
+        automod.hold_new("thread", thread, category.cohort_id, held)
     db.session.add(ThreadWatch(user_id=user.id, thread_id=thread.id))
     db.session.add(ThreadRead(user_id=user.id, thread_id=thread.id, last_read_post_id=post.id))
-    pending = notifications.notify_new_thread(user, thread, category, post)
+    pending = None if held else notifications.notify_new_thread(user, thread, category, post)
     db.session.commit()
     notifications.deliver(pending)
     return thread
@@ -226,6 +231,8 @@ def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -
             raise Invalid(_("The post you replied to is gone."),
                           fields={"parent_id": _("Unknown post.")})
     html = _render(body)
+    held = automod.screen(body)
+    automod.check_new_member_rate(user, "post")
     now = utcnow()
     post = Post(thread_id=thread.id, author_id=user.id, body_source=clean_text(body),
                 body_html=html,
@@ -237,6 +244,11 @@ def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -
     thread.last_activity_at = now
     thread.last_post_id = post.id
     _set_read(user, thread.id, post.id)
+    if held:
+        # Held for review: nobody else hears of it until a moderator restores it.
+        automod.hold_new("post", post, category.cohort_id, held)
+        db.session.commit()
+        return post
     pending = notifications.notify_reply(user, thread, post, parent)
     db.session.commit()
     notifications.deliver(pending)
@@ -260,6 +272,9 @@ def edit_post(user: User, post_id: int, body: str) -> Post:
     body = clean_text(body)
     if body == post.body_source:
         return post
+    held = automod.screen(body)
+    if held and post.hidden_at is None:
+        automod.hold_new("post", post, post.thread.category.cohort_id, held)
     db.session.add(PostRevision(post_id=post.id, editor_id=user.id, body_source=post.body_source,
                                 body_html=post.body_html))
     previous_html = post.body_html
@@ -308,6 +323,8 @@ def react(user: User, post_id: int, kind: str, on: bool = True) -> dict[str, int
         raise Invalid(_("Unknown reaction."), fields={"kind": _("Unknown reaction.")})
     if post.deleted_at is not None:
         raise Invalid(_("This post was deleted."))
+    if post.hidden_at is not None:
+        raise Invalid(_("This post is hidden by a moderator."))
     existing = db.session.scalar(select(Reaction).where(
         Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind))
     if on and existing is None:
@@ -553,6 +570,9 @@ class ThreadPage:
     can_accept: bool
     can_moderate: bool
     tags: list[str] = field(default_factory=list)
+    # Why hidden posts (and the thread) are hidden: shown to their authors and moderators.
+    holds: dict[int, str] = field(default_factory=dict)
+    thread_hold: str | None = None
 
 
 def _mentor_author_ids(category: Category, author_ids: set[int],
@@ -657,9 +677,14 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
         # Open where the reader left off: the page of the first unread post.
         page = min(pages, meta.read_count // PAGE_SIZE + 1) if meta.last_read is not None else 1
     page = max(1, min(page, pages))
+    # The page's first post id from the (thread_id, id) index alone, then a range from it: an
+    # OFFSET over full rows reads (and joins) every skipped post, so page 400 of a long thread
+    # cost twice page 1 (bench/growth.py, 1M posts).
+    start = (select(Post.id).where(Post.thread_id == thread.id).order_by(Post.id)
+             .offset((page - 1) * PAGE_SIZE).limit(1).scalar_subquery())
     posts = db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id).order_by(Post.id)
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).options(joinedload(Post.author))
+        select(Post).where(Post.thread_id == thread.id, Post.id >= start).order_by(Post.id)
+        .limit(PAGE_SIZE).options(joinedload(Post.author))
     ).all()
     extra_ids = {p.parent_id for p in posts if p.parent_id} - {p.id for p in posts}
     want_accepted = thread.accepted_post_id and thread.accepted_post_id not in {
@@ -681,6 +706,11 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
     mentors = _mentor_author_ids(category, set(authors), authors)
     watch, tags = meta.watch, meta.tags
     first_unread_id = next((p.id for p in posts if p.id > last_read), None)
+    from forum.services.moderation.content import hold_reasons
+
+    holds = hold_reasons("post", [p.id for p in shown if p.hidden_at is not None])
+    thread_hold = hold_reasons("thread", [thread.id]).get(thread.id, "") \
+        if thread.hidden_at is not None else None
     if posts and posts[-1].id > last_read:
         _set_read(user, thread.id, posts[-1].id)
         _commit_keeping_loaded()
@@ -691,6 +721,7 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
         watch_level=watch, can_post=_can_post(user) and not thread.is_locked,
         can_accept=access.can_accept_answer(user, thread, category),
         can_moderate=access.can_moderate_cohort(user, category.cohort_id), tags=tags,
+        holds=holds, thread_hold=thread_hold,
     )
 
 

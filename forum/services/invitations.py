@@ -22,6 +22,7 @@ from forum.models import Cohort, CohortMembership, CohortRole, Invitation, User,
 from forum.services.access import require_active, require_admin
 from forum.services.accounts import build_user, commit_or_invalid, normalise_email
 from forum.services.cohorts import promote_for_cohort_role
+from forum.services.moderation import audit
 from forum.services.sessions import memberships_changed
 
 INVITATION_ROLES = (CohortRole.MEMBER.value, CohortRole.MENTOR.value)
@@ -74,6 +75,9 @@ def create_invitation(user: User, cohort_id: int, *, role: str = "member", max_u
         raise Invalid(_("Please correct the highlighted fields."), fields=errors)
     invitation = build_invitation(user, cohort, role=role, max_uses=max_uses,
                                   expires_in_days=expires_in_days, email=email, name=name)
+    db.session.flush()
+    audit.record(user, "invitation_create", target_type="invitation", target_id=invitation.id,
+                 cohort_id=cohort.id, details={"role": role, "max_uses": max_uses})
     db.session.commit()
     return invitation
 
@@ -87,6 +91,8 @@ def revoke_invitation(user: User, cohort_id: int, invitation_id: int) -> Invitat
         raise NotFound()
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
+        audit.record(user, "invitation_revoke", target_type="invitation",
+                     target_id=invitation.id, cohort_id=cohort_id)
         db.session.commit()
     return invitation
 

@@ -14,6 +14,7 @@ from forum.extensions import db
 from forum.models import Cohort, Role, User
 from forum.services import sessions
 from forum.services.access import require_admin
+from forum.services.moderation import audit
 
 ROLES = [role.value for role in Role]
 
@@ -71,7 +72,9 @@ def set_role(actor: User | None, user_id: int, role: str) -> User:
         if len(admin_ids) <= 1:
             raise Invalid(_("%(name)s is the last admin. Make someone else an admin first.",
                             name=user.display_name), code="last_admin")
-    user.role = role
+    previous, user.role = user.role, role
+    audit.record(actor, "role_change", target_type="user", target_id=user.id,
+                 details={"from": previous, "to": role})
     db.session.commit()
     # Global moderators read every cohort: live sockets must follow the new role.
     sessions.memberships_changed(user.id)

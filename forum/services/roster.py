@@ -21,6 +21,7 @@ from forum.models import Cohort, CohortMembership, User
 from forum.services.access import require_admin
 from forum.services.accounts import normalise_email
 from forum.services.invitations import EMAIL_RE, INVITATION_ROLES, build_invitation
+from forum.services.moderation import audit
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
@@ -162,6 +163,8 @@ def import_roster(user: User, cohort_id: int, data: bytes,
     if not good:
         return result
     cohort_name = cohort.name  # read before the commit expires the objects
+    audit.record(user, "roster_import", target_type="cohort", target_id=cohort.id,
+                 cohort_id=cohort.id, details={"invited": len(good), "errors": len(errors)})
     db.session.commit()
     for row, code in good:
         link = link_for(code)

@@ -32,9 +32,17 @@ function fragment(html) {
   const node = template.content.firstElementChild;
   for (const owner of node.querySelectorAll("[data-owner-id]")) owner.hidden = owner.dataset.ownerId !== me;
   return node;
+  for (const other of node.querySelectorAll("[data-not-owner-id]")) other.hidden = other.dataset.notOwnerId === me;
+  node.classList.toggle("is-mine", node.dataset.authorId === me);
 }
 
 /** Insert (or replace) a message in id order; a message already shown is never duplicated. */
+/** A moderator hid (or deleted) a message: it leaves every open page at once. */
+function removeMessage(event) {
+  if (event.channel_id !== channelId) return;
+  document.getElementById(`m-${event.id}`)?.remove();
+}
+
 function upsert(message, { announce = false } = {}) {
   const node = fragment(message.html);
   const existing = document.getElementById(`m-${message.id}`);
@@ -155,6 +163,8 @@ function onLogClick(event) {
 if (root && log && form && input) {
   for (const owner of log.querySelectorAll("[data-owner-id]")) owner.hidden = owner.dataset.ownerId !== me;
   log.scrollTop = log.scrollHeight;
+  for (const other of log.querySelectorAll("[data-not-owner-id]")) other.hidden = other.dataset.notOwnerId === me;
+  for (const item of log.querySelectorAll("[data-author-id]")) item.classList.toggle("is-mine", item.dataset.authorId === me);
   const socket = getSocket();
   socket.on("connect", join); // first connect and every reconnect: catch up after the last id
   if (socket.connected) join();
@@ -166,6 +176,8 @@ if (root && log && form && input) {
   socket.on("message:edited", (message) => { if (message.channel_id === channelId) upsert(message); });
   socket.on("message:deleted", (message) => { if (message.channel_id === channelId) upsert(message); });
   socket.on("typing", (event) => { if (event.channel_id === channelId) showTyping(event.user); });
+  socket.on("message:hidden", removeMessage);
+  socket.on("message:restored", (message) => { if (message.channel_id === channelId) upsert(message); });
   socket.on("presence", (event) => { if (event.channel_id === channelId) renderPresence(event.users); });
   form.addEventListener("submit", (event) => {
     if (!socket.connected) return; // no live connection: the plain form posts instead

@@ -108,6 +108,12 @@ function connect() {
   socket.on("post:edited", mine(replacePost));
   socket.on("post:deleted", mine(replacePost));
   socket.on("reaction:counts", mine(updateCounts));
+  socket.on("post:hidden", mine(replacePost));
+  socket.on("post:restored", mine(replacePost));
+  // Moved, hidden or deleted by a moderator: reload, so access is checked again (a page the
+  // reader may no longer see answers 404 instead of leaking further updates).
+  socket.on("thread:moved", mine(() => window.location.reload()));
+  socket.on("thread:removed", mine(() => window.location.reload()));
 }
 
 function drafts() {

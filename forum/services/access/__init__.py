@@ -7,3 +7,4 @@ objects (`access_thread`, `access_channel`, ...) built on the same rules.
 from forum.services.access.chat import *  # noqa: F403
 from forum.services.access.core import *  # noqa: F403
 from forum.services.access.discussions import *  # noqa: F403
+from forum.services.access.moderation import *  # noqa: F403

@@ -70,7 +70,8 @@ def access_own_message(user: User | None, message_id: int) -> tuple[Message, Cha
     if not _authenticated(user):
         raise NotFound()
     message = db.session.get(Message, message_id)
-    if message is None or message.author_id != user.id or message.deleted_at is not None:
+    # A hidden message is out of its author's hands until a moderator restores it.
+    if message is None or message.author_id != user.id or message.is_removed:
         raise NotFound()
     return message, access_channel(user, message.channel_id)
 

@@ -76,7 +76,8 @@ def can_read_thread(user: User | None, thread: Thread, category: Category) -> bo
     if (thread.hidden_at or thread.deleted_at) and not can_moderate_cohort(
         user, category.cohort_id
     ):
-        return False
+        # The author still sees a hidden (not deleted) thread, with the moderator's reason.
+        return thread.deleted_at is None and thread.author_id == user.id
     return can_see_all_threads(user, category) or thread.author_id == user.id
 
 
