@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 
 from forum.errors import Invalid
 from forum.extensions import csrf
@@ -33,17 +34,17 @@ KIND_LABELS = [
     (K.NEW_THREAD.value, _l("A new thread starts in a category you watch")),
     (K.MODERATION.value, _l("A moderator acts on your content or account")),
 ]
-DELIVERY_CHOICES = [(Delivery.APP.value, _l("In the app")),
-                    (Delivery.EMAIL.value, _l("In the app and by email")),
-                    (Delivery.OFF.value, _l("Off"))]
+DELIVERY_CHOICES = [SelectChoice(Delivery.APP.value, _l("In the app")),
+                    SelectChoice(Delivery.EMAIL.value, _l("In the app and by email")),
+                    SelectChoice(Delivery.OFF.value, _l("Off"))]
 
 
 class PreferencesForm(FlaskForm):
     """One radio group per trigger, plus the daily digest."""
 
     digest = RadioField(_l("Daily digest by email"), choices=[
-        (Delivery.EMAIL.value, _l("Send me a daily digest of unread activity")),
-        (Delivery.OFF.value, _l("No digest"))])
+        SelectChoice(Delivery.EMAIL.value, _l("Send me a daily digest of unread activity")),
+        SelectChoice(Delivery.OFF.value, _l("No digest"))])
 
 
 for _kind, _label in KIND_LABELS:
