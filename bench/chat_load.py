@@ -21,6 +21,7 @@ from bench.common import USER_AGENT, percentile
 
 CONNECT_CONCURRENCY = 25
 DRAIN_SECONDS = 15
+SETTLE_SECONDS = 3
 
 
 async def _connect(url: str, cookie: str, on_message, limit: asyncio.Semaphore):
@@ -62,6 +63,8 @@ async def run(spec: dict) -> dict:
         raise RuntimeError(f"join failed: {failed[0]}")
     await sender.call("channel:join", {"channel_id": channel_id}, timeout=60)
     connect_seconds = time.monotonic() - started
+    # Joins announce presence to the room (N x N events): let that storm pass before measuring.
+    await asyncio.sleep(SETTLE_SECONDS)
 
     acks: list[dict] = []
     tag = f"{int(time.time() * 1000)}"

@@ -119,10 +119,11 @@ def install_search(engine) -> bool:
 
 def ensure_indexes(engine, metadata) -> list[str]:
     """Create the model indexes an older database lacks (new ones from 0008_performance)."""
-    from sqlalchemy import inspect
+    from sqlalchemy import inspect, text
 
     inspector = inspect(engine)
-    made = []
+    made: list[str] = []
+    analyze: set[str] = set()
     for table in metadata.sorted_tables:
         if table.name not in inspector.get_table_names():
             continue
@@ -131,6 +132,10 @@ def ensure_indexes(engine, metadata) -> list[str]:
             if index.name not in existing:
                 index.create(engine)
                 made.append(index.name)
+                analyze.add(table.name)
+    for name in sorted(analyze):  # the planner needs statistics for the new indexes
+        with engine.begin() as conn:
+            conn.execute(text(f"ANALYZE {name}"))
     return made
 
 
