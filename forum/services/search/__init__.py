@@ -28,7 +28,6 @@ from sqlalchemy import (
 
 from forum.errors import Invalid
 from forum.extensions import db
-from forum.lib.text import plain_text
 from forum.models import (
     Category,
     Channel,
@@ -39,6 +38,7 @@ from forum.models import (
     Thread,
     User,
 )
+from forum.models.search import VECTOR_COLUMN
 from forum.services.access import (
     listed_channels_clause,
     member_cohort_ids,
@@ -46,7 +46,7 @@ from forum.services.access import (
     visible_categories_clause,
     visible_threads_clause,
 )
-from forum.services.search.snippets import highlight, is_cjk, parse_terms
+from forum.services.search.snippets import highlight, html_text, is_cjk, parse_terms
 
 __all__ = [
     "KINDS",
@@ -155,7 +155,8 @@ def _text_match(dialect: str, index: str, source, terms: list[str], weight: floa
         score = -func.bm25(literal_column(index)) * weight
         return score, fts, clauses
     expression = " & ".join(f"'{w}':*" for w in words)
-    vector = func.forum_search_vector(source)
+    # The stored generated column beside `source` (see forum/models/search.py).
+    vector = literal_column(f"{source.table.name}.{VECTOR_COLUMN}")
     query = func.forum_search_query(expression)
     clauses.append(vector.op("@@")(query))
     return func.ts_rank(vector, query) * weight, None, clauses
@@ -288,7 +289,7 @@ def _load_hits(rows: list, terms: list[str]) -> list[SearchHit]:
             .where(Post.id.in_(ids["post"]))
         ):
             found["post", post.id] = SearchHit(
-                "post", post.id, thread.title, highlight(plain_text(post.body_html), terms),
+                "post", post.id, thread.title, highlight(html_text(post.body_html), terms),
                 post.created_at, *_author(author), category.name, thread_id=thread.id,
                 has_accepted_answer=thread.accepted_post_id == post.id)
     if ids["message"]:
@@ -300,7 +301,7 @@ def _load_hits(rows: list, terms: list[str]) -> list[SearchHit]:
         ):
             found["message", message.id] = SearchHit(
                 "message", message.id, channel.name,
-                highlight(plain_text(message.body_html), terms), message.created_at,
+                highlight(html_text(message.body_html), terms), message.created_at,
                 *_author(author), channel.name, channel_id=channel.id)
     # Keep the ranked order; a row deleted between the two queries is simply skipped.
     return [found[key] for row in rows if (key := (row.kind, row.id)) in found]

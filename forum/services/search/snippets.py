@@ -6,14 +6,19 @@ word (prefix search), and CJK terms (written without spaces) match anywhere.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import unicodedata
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 64
 SNIPPET_WIDTH = 200
+# Matches past this point of a very long text are not highlighted (bounded work per hit).
+MAX_TEXT = 20_000
+_TAG_RE = re.compile(r"<[^>]*>")
 _LEAD = 60
 
 
@@ -55,18 +60,32 @@ def parse_terms(query: str | None) -> list[str]:
     return terms[:MAX_TERMS]
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return "".join(p for p in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(p)
+                   ).lower()
+
+
 def _fold(text: str) -> tuple[str, list[int]]:
     """Lower-case, accent-free text plus, for each folded character, its index in `text`."""
+    if text.isascii():  # the common case, and lower() keeps ASCII lengths
+        return text.lower(), list(range(len(text)))
     folded: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
-        for part in unicodedata.normalize("NFKD", ch):
-            if unicodedata.combining(part):
-                continue
-            for lowered in part.lower():
-                folded.append(lowered)
-                origin.append(i)
+        part = _fold_char(ch)
+        folded.append(part)
+        origin.extend([i] * len(part))
     return "".join(folded), origin
+
+
+def html_text(html: str) -> str:
+    """The text of HTML we sanitized ourselves (tags dropped, entities decoded), for snippets.
+
+    Only ever fed to `highlight`, which escapes everything again: a regex is enough and much
+    faster than a parser on a page of results.
+    """
+    return html_lib.unescape(_TAG_RE.sub(" ", html))
 
 
 def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
@@ -98,7 +117,7 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
 
 def highlight(text: str, terms: list[str], width: int = SNIPPET_WIDTH) -> Markup:
     """An escaped excerpt of plain `text` around the first match, terms wrapped in <mark>."""
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", text[:MAX_TEXT]).strip()
     spans = _spans(text, terms)
     start = 0
     if spans and spans[0][0] > _LEAD and len(text) > width:
