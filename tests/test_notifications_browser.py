@@ -33,7 +33,6 @@ def test_bell_badge_updates_live_without_stealing_focus(live_server, make, new_p
     assert badge.is_hidden()
     reader.get_by_label("Language").focus()  # the reader is busy elsewhere on the page
     reader.evaluate("window.__sameDocument = true")
-    reader.wait_for_timeout(500)  # let the socket connect
 
     writer = new_page()
     _login(writer, live_server.url, amina.email, make.PASSWORD)

@@ -90,3 +90,12 @@ def test_direct_message_pushes_the_badge_to_the_other_member(app, world, socket_
     assert event["notification"]["excerpt"] == "Coffee?"
     assert carla.get_received() == []
 
+
+
+def test_count_on_reconnect_catches_up_missed_events(app, world, socket_client):
+    discussions.create_thread(world.amina, world.lounge_a.id, "One", "Hi @bilal")
+    bilal = _socket(socket_client, app, world.bilal)  # connects after the event
+    assert bilal.emit("notifications:count", {}, callback=True) == {"ok": True, "unread": 1}
+    carla = _socket(socket_client, app, world.carla)
+    g.pop("_login_user", None)
+    assert carla.emit("notifications:count", {}, callback=True) == {"ok": True, "unread": 0}

@@ -27,3 +27,12 @@ def on_notifications_read(data=None) -> dict:
     except DomainError as error:
         return {"ok": False, "error": error.to_dict()}
     return {"ok": True, "unread": result["unread"]}
+
+
+@socketio.on("notifications:count")
+def on_notifications_count(data=None) -> dict:
+    """The current unread count: a page asks on (re)connect, so a missed event costs nothing."""
+    try:
+        return {"ok": True, "unread": notifications.unread_count(current_user)}
+    except DomainError as error:
+        return {"ok": False, "error": error.to_dict()}

@@ -35,4 +35,10 @@ if (bell && document.body.dataset.userId) {
     if (text) liveRegion().textContent = text;
   });
   socket.on("notifications:unread", (message) => setCount(message?.unread));
+  // After a (re)connect, ask for the count: events sent while disconnected are not replayed.
+  const refresh = () => socket.emit("notifications:count", {}, (ack) => {
+    if (ack?.ok) setCount(ack.unread);
+  });
+  socket.on("connect", refresh);
+  if (socket.connected) refresh();
 }
