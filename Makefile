@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi.py
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint venv migrate seed clean compile translations
+.PHONY: run test lint venv migrate seed clean compile translations bench
 # Compiled catalogues (.mo) are build output: made from the committed .po files, never committed.
 MO := $(patsubst %.po,%.mo,$(wildcard forum/translations/*/LC_MESSAGES/messages.po))
 EXTRACT := -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-by-file \
@@ -52,6 +52,18 @@ test: venv $(AXE)
 
 lint: venv
 	$(BIN)/ruff check .
+
+# Benchmarks (docs/benchmarks.md): bench/results/latest.{json,md,png}. BENCH_QUICK=1 for small
+# sizes. Needs wrk (apt-get install wrk); PostgreSQL and Redis are used when they answer.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk (or brew install wrk)"; exit 1; }
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
