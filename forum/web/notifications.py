@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -56,10 +56,13 @@ def unread_badge() -> dict:
     """`unread_notifications` for the bell in base.html: one COUNT, logged-in users only."""
     if not current_user.is_authenticated:
         return {}
-    # Fragments and mail rendered during the request reuse the one count.
-    if "_unread_notifications" not in g:
-        g._unread_notifications = svc.unread_count(current_user)
-    return {"unread_notifications": g._unread_notifications}
+    # Fragments and mail rendered during the same request reuse the one count. It is kept on
+    # the request (not `g`, which tests share between requests) and tied to the user.
+    cached = getattr(request, "_unread_notifications", None)
+    if cached is None or cached[0] != current_user.id:
+        cached = (current_user.id, svc.unread_count(current_user))
+        request._unread_notifications = cached
+    return {"unread_notifications": cached[1]}
 
 
 @bp.app_template_filter("isodatetime")
