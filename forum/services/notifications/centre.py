@@ -33,7 +33,9 @@ def _moderation_text(row: Notification) -> str:
         "move": _("A moderator moved your thread."),
         "warn": _("A moderator sent you a warning."),
         "suspend": _("Your account was suspended by a moderator."),
+        "edit": _("A moderator edited your content."),
         "unsuspend": _("Your suspension was lifted."),
+        "lift": _("A moderator lifted the restriction on your account."),
         "ban": _("Your account was banned."),
         "dismiss": _("A report about your content was reviewed; no action was needed."),
     }
