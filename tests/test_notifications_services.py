@@ -16,6 +16,7 @@ from forum.models import (
     CohortMembership,
     Notification,
     NotificationPreference,
+    utcnow,
 )
 from forum.services import chat, discussions
 from forum.services import notifications as svc
@@ -364,3 +365,26 @@ def test_retried_chat_send_notifies_once(chat_world):
     chat.send_message(w.amina, dm.id, "Once", "same-id")
     assert [r.count for r in _rows()] == [1]
 
+
+
+def test_query_count_of_a_new_thread_does_not_grow_with_watchers(world, make, queries):
+    from flask import g
+
+    def watchers(n: int) -> None:
+        for _ in range(n):
+            person = make.user(cohorts=[world.cohort_a])
+            db.session.add(CategoryWatch(user_id=person.id, category_id=world.lounge_a.id,
+                                         level="watch"))
+        db.session.commit()
+
+    counts = []
+    for n in (3, 30):
+        watchers(n)
+        db.session.execute(Notification.__table__.update().values(read_at=utcnow()))
+        db.session.commit()  # earlier rows read: every watcher gets a new row each round
+        g.pop("_memberships", None)
+        with queries() as statements:
+            _thread(world)
+        counts.append(len(statements))
+    assert len(_rows(kind="new_thread")) == 3 + 33  # the first 3 watchers are told twice
+    assert counts[0] == counts[1], counts

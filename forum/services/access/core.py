@@ -23,6 +23,7 @@ __all__ = [
     "forget_memberships",
     "member_cohort_ids",
     "moderated_cohort_ids",
+    "prime_memberships",
     "require_active",
     "require_admin",
     "require_login",
@@ -46,6 +47,25 @@ def _memberships(user: User) -> dict[int, str]:
     if cache is not None:
         cache[user.id] = result
     return result
+
+
+def prime_memberships(user_ids: list[int]) -> None:
+    """Load the memberships of many people in one query (e.g. every recipient of a
+    notification), so the per-person checks that follow do not query one by one."""
+    if not has_app_context():
+        return
+    cache: dict[int, dict[int, str]] = g.setdefault("_memberships", {})
+    missing = sorted({uid for uid in user_ids if uid not in cache})
+    if not missing:
+        return
+    rows = db.session.execute(
+        select(CohortMembership.user_id, CohortMembership.cohort_id, CohortMembership.role)
+        .where(CohortMembership.user_id.in_(missing))
+    ).all()
+    for uid in missing:
+        cache[uid] = {}
+    for uid, cohort_id, role in rows:
+        cache[uid][cohort_id] = role
 
 
 def forget_memberships(user_id: int) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, insert, or_, select, update
 
 from forum.extensions import db
 from forum.lib.text import plain_text
@@ -155,40 +155,41 @@ def record(pending: Pending, event: Event, recipient_ids: Iterable[int]) -> set[
     ids = [uid for uid in ids if chosen[uid] != Delivery.OFF.value]
     if not ids:
         return set()
-    existing: dict[int, Notification] = {}
+    existing: dict[int, int] = {}  # user id → id of their unread row about this target
     if event.collapse:
-        existing = {row.user_id: row for row in db.session.scalars(
-            select(Notification).where(
+        existing = {user_id: row_id for row_id, user_id in db.session.execute(
+            select(Notification.id, Notification.user_id).where(
                 Notification.user_id.in_(ids), Notification.read_at.is_(None),
                 Notification.kind == event.kind, Notification.target_type == event.target_type,
                 Notification.target_id == event.target_id))}
     now = utcnow()
-    rows: list[tuple[Notification, bool]] = []
+    texts = {"actor_id": event.actor_id, "subject": event.subject[:200],
+             "excerpt": event.excerpt, "url": event.url[:500], "updated_at": now}
+    # Set-based writes: one UPDATE for the rows that count up, one INSERT for the new ones,
+    # however many people are told.
+    if existing:
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(sorted(existing.values())))
+            .values(count=Notification.count + 1, **texts)
+            .execution_options(synchronize_session=False))
+    fresh = [{"user_id": uid, "kind": event.kind, "target_type": event.target_type,
+              "target_id": event.target_id, "cohort_id": event.cohort_id, "count": 1,
+              "detail": event.detail[:32], "created_at": now, "read_at": None,
+              "emailed_at": None, "digested_at": None, **texts}
+             for uid in ids if uid not in existing]
+    created: dict[int, int] = {}
+    if fresh:
+        created = {user_id: row_id for row_id, user_id in db.session.execute(
+            insert(Notification).returning(Notification.id, Notification.user_id), fresh)}
     for uid in ids:
-        row = existing.get(uid)
-        if row is not None:
-            row.count += 1
-            row.actor_id = event.actor_id
-            row.subject, row.excerpt, row.url = event.subject[:200], event.excerpt, event.url
-            row.updated_at = now
-            rows.append((row, False))
-        else:
-            row = Notification(
-                user_id=uid, kind=event.kind, target_type=event.target_type,
-                target_id=event.target_id, cohort_id=event.cohort_id, actor_id=event.actor_id,
-                subject=event.subject[:200], excerpt=event.excerpt, url=event.url[:500],
-                detail=event.detail[:32], created_at=now, updated_at=now)
-            db.session.add(row)
-            rows.append((row, True))
-    db.session.flush()
-    for row, new in rows:
-        pending.user_ids.add(row.user_id)
-        if row.id not in pending.notification_ids:
-            pending.notification_ids.append(row.id)
+        row_id = existing.get(uid) or created[uid]
+        pending.user_ids.add(uid)
+        if row_id not in pending.notification_ids:
+            pending.notification_ids.append(row_id)
         # One mail per unread row: a burst of DMs mails once, not once per message.
-        if (new and event.kind in IMMEDIATE_KINDS
-                and chosen[row.user_id] == Delivery.EMAIL.value):
-            pending.mail_ids.append(row.id)
+        if (uid in created and event.kind in IMMEDIATE_KINDS
+                and chosen[uid] == Delivery.EMAIL.value):
+            pending.mail_ids.append(row_id)
     return set(ids)
 
 

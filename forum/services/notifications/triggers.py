@@ -60,12 +60,17 @@ def _muted_in_thread(user_ids: list[int], thread: Thread, category: Category) ->
 
 def _thread_audience(users: Iterable[User], thread: Thread, category: Category) -> set[int]:
     """Of these people, those who may read the thread and did not mute it (or its category)."""
+    users = list(users)
+    access.prime_memberships([u.id for u in users])  # one query, not one per person
     readers = [u.id for u in users if access.can_read_thread(u, thread, category)]
     return set(readers) - _muted_in_thread(readers, thread, category)
 
 
 def _channel_audience(users: Iterable[User], channel: Channel) -> set[int]:
     """Of these people, those who may read the channel and did not mute it."""
+    users = list(users)
+    if not channel.is_direct:  # direct channels check their member rows instead
+        access.prime_memberships([u.id for u in users])
     readers = [u.id for u in users if access.can_read_channel(u, channel)]
     if not readers:
         return set()
