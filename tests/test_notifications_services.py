@@ -388,3 +388,11 @@ def test_query_count_of_a_new_thread_does_not_grow_with_watchers(world, make, qu
         counts.append(len(statements))
     assert len(_rows(kind="new_thread")) == 3 + 33  # the first 3 watchers are told twice
     assert counts[0] == counts[1], counts
+
+
+def test_chat_edit_notifies_only_newly_mentioned_readers(chat_world):
+    w = chat_world
+    message = _send(w.amina, w.channel, "Hello @bruno")
+    chat.edit_message(w.amina, message.id, "Hello @bruno and @carla and @mod")
+    assert _who() == {"bruno", "mod"}  # carla cannot read the channel; bruno told once
+    assert [r.count for r in _rows(w.bruno)] == [1]

@@ -231,17 +231,21 @@ def edit_message(user: User, message_id: int, body: object) -> Message:
     message, channel = access.access_own_message(user, message_id)
     source = _clean_body(body)
     held = automod.screen(source)
+    previous_html = message.body_html
     message.body_source = source
     message.body_html = _render(source)
     message.edited_at = utcnow()
     if held:
         automod.hold_new("message", message, channel.cohort_id, held)
+    pending = None if held else notifications.notify_message_edit(user, channel, message,
+                                                                  previous_html)
     db.session.commit()
     if held:
         broadcast("message:hidden", {"id": message.id, "channel_id": channel.id},
                   channel_room(channel.id))
         return message
     broadcast("message:edited", message_payload(message, user), channel_room(channel.id))
+    notifications.deliver(pending)
     return message
 
 

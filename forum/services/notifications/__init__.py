@@ -33,6 +33,7 @@ from forum.services.notifications.core import Pending
 from forum.services.notifications.triggers import (
     notify_accepted,
     notify_message,
+    notify_message_edit,
     notify_moderation,
     notify_new_thread,
     notify_post_edit,
@@ -48,6 +49,7 @@ __all__ = [
     "mark_read",
     "notify_accepted",
     "notify_message",
+    "notify_message_edit",
     "notify_moderation",
     "notify_new_thread",
     "notify_post_edit",

@@ -205,6 +205,23 @@ def notify_message(author: User, channel: Channel, message: Message) -> Pending:
     return pending
 
 
+def notify_message_edit(author: User, channel: Channel, message: Message,
+                        previous_html: str) -> Pending:
+    """An edited chat message: only people mentioned now who were not mentioned before."""
+    pending = Pending()
+    names = (mentioned_names(message.body_html) - mentioned_names(previous_html)
+             - {author.username.lower()})
+    if channel.is_direct or message.is_removed or not names:
+        return pending  # in a direct conversation everyone was already told of the message
+    audience = _channel_audience(users_by_name(names), channel)
+    record(pending, Event(
+        kind=K.MENTION.value, target_type="channel", target_id=channel.id, actor_id=author.id,
+        cohort_id=channel.cohort_id, subject=channel.name, excerpt=excerpt(message.body_html),
+        url=path("chat.channel", channel_id=channel.id),
+    ), audience)
+    return pending
+
+
 # --------------------------------------------------------------------------- moderation
 
 
