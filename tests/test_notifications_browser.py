@@ -57,3 +57,26 @@ def test_bell_badge_updates_live_without_stealing_focus(live_server, make, new_p
     reader.get_by_role("button", name="Open").click()
     reader.wait_for_url(re.compile(r".*/t/\d+.*"))
     assert reader.locator("[data-notification-bell] [data-unread-count]").is_hidden()
+
+
+def test_following_a_notification_link_marks_it_read(live_server, make, new_page):
+    from forum.services import discussions
+
+    cohort = make.cohort("alpha", name="Cohort Alpha")
+    amina = make.user("amina", display_name="Amina Diallo", cohorts=[cohort])
+    mona = make.user("mona", display_name="Mona Mentor", cohorts=[cohort])
+    category = Category(slug="alpha-lounge", name="Alpha lounge", cohort_id=cohort.id)
+    db.session.add(category)
+    db.session.commit()
+    from flask import current_app
+
+    with current_app.test_request_context("/"):
+        discussions.create_thread(amina, category.id, "Visa", "@mona any advice?")
+    reader = new_page()
+    _login(reader, live_server.url, mona.email, make.PASSWORD)
+    reader.goto(live_server.url + "/notifications")
+    reader.get_by_role("link", name="Amina Diallo mentioned you in “Visa”").click()
+    reader.wait_for_url(re.compile(r".*/t/\d+.*"))
+    reader.goto(live_server.url + "/notifications?filter=unread")
+    assert reader.locator("[data-notification-id]").count() == 0
+    assert reader.locator("[data-notification-bell] [data-unread-count]").is_hidden()

@@ -42,3 +42,13 @@ if (bell && document.body.dataset.userId) {
   socket.on("connect", refresh);
   if (socket.connected) refresh();
 }
+
+// Following a notification's link marks it read: a beacon POST (with the page's CSRF token)
+// survives the navigation. Without JavaScript the "Open" button does the same.
+for (const link of document.querySelectorAll("a[data-read-url]")) {
+  link.addEventListener("click", () => {
+    const form = new FormData();
+    form.append("csrf_token", document.querySelector('meta[name="csrf-token"]')?.content ?? "");
+    navigator.sendBeacon(link.dataset.readUrl, form);
+  });
+}
