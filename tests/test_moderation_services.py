@@ -366,3 +366,26 @@ def test_audit_has_no_update_or_delete_path():
 
     source = inspect.getsource(module)
     assert "delete(" not in source and "update(" not in source and ".reason =" not in source
+
+
+def test_moderation_settings_from_the_environment(monkeypatch):
+    from forum.config import moderation_from_environment
+
+    monkeypatch.setenv("MODERATION_FLAG_THRESHOLD", "5")
+    monkeypatch.setenv("MODERATION_WORDS", "scam=block, crypto ,")
+    monkeypatch.setenv("MODERATION_WORDS_ACTION", "block")
+    assert moderation_from_environment() == {
+        "MODERATION_FLAG_THRESHOLD": 5, "MODERATION_WORDS": ["scam=block", "crypto"],
+        "MODERATION_WORDS_ACTION": "block"}
+
+
+def test_word_list_holds_a_new_thread(world, app):
+    app.config["MODERATION_WORDS"] = ["lottery"]
+    thread = discussions.create_thread(world.amina, world.lounge_a.id, "Lottery winners",
+                                       "Claim your prize")
+    db.session.expire_all()
+    assert db.session.get(Thread, thread.id).hidden_at is not None
+    with pytest.raises(NotFound):  # others cannot open it until a moderator restores it
+        discussions.read_thread(world.bilal, thread.id)
+    content.dismiss(world.facilitator, "thread", thread.id, "Harmless")
+    assert discussions.read_thread(world.bilal, thread.id).thread.id == thread.id

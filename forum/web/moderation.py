@@ -157,7 +157,9 @@ def review():
 def _content_action(action, target_type: str, target_id: int, done: str):
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash(_("The reason is too long."), "error")
+        expired = "csrf_token" in form.errors
+        flash(_("Your form expired. Please reload the page and try again.") if expired
+              else _("The reason is too long."), "error")
         return redirect(_back(), 303)
     try:
         action(current_user, target_type, target_id, form.reason.data or "")
