@@ -317,3 +317,15 @@ def test_counts_never_include_invisible_rows(world):
     results = search(world.amina, "zeppelin", per_page=1)
     assert [h.id for h in results.hits] == [visible.id] and not results.has_next
     assert db.session.query(Post).count() >= 6 and db.session.query(Message).count() == 0
+
+
+def test_ranking_is_bounded_to_the_newest_candidates(world, monkeypatch):
+    import forum.services.search as svc
+
+    monkeypatch.setattr(svc, "CANDIDATES", 5)
+    t = s.thread(world.general, world.amina, "Bounded")
+    posts = [s.post(t, world.bilal, f"common word {i}") for i in range(8)]
+    hits = search(world.amina, "common").hits
+    assert {h.id for h in hits} == {p.id for p in posts[-5:]}
+    with pytest.raises(Invalid):
+        search(world.amina, "common", page=2, per_page=5)
