@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
 from forum.api.schemas import ProblemSchema
 
@@ -40,6 +41,18 @@ class CommonsApi(Api):
         pass
 
 
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a positive id that fits the database's integer (larger ones are 404, not a
+    database error)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, min=1, max=2**31 - 1)
+
+
+def _id_schema(converter: IdConverter) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+
+
 def register_api(app: Flask) -> None:
     """Attach the API blueprints, generate the spec, exempt bearer calls from CSRF."""
     from forum.api import admin, chat, discussions, docs, people  # noqa: F401 - docs: routes
@@ -59,8 +72,10 @@ def register_api(app: Flask) -> None:
         }},
         "security": [{"bearerAuth": []}, {"cookieAuth": []}],
     })
+    app.url_map.converters["id"] = IdConverter
     api = CommonsApi()
     api.init_app(app)
+    api.register_converter(IdConverter, _id_schema)
     app.extensions["commons-api"] = api
     for module in (people, discussions, chat, admin):
         api.register_blueprint(module.blp)

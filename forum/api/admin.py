@@ -71,14 +71,14 @@ def create_cohort(data: dict):
     return _detail(cohort.id)
 
 
-@blp.route("/cohorts/<int:cohort_id>", methods=["GET"])
+@blp.route("/cohorts/<id:cohort_id>", methods=["GET"])
 @blp.response(200, CohortAdminDetailSchema)
 def cohort(cohort_id: int):
     """A cohort with its memberships and invitations."""
     return _detail(cohort_id)
 
 
-@blp.route("/cohorts/<int:cohort_id>", methods=["PATCH"])
+@blp.route("/cohorts/<id:cohort_id>", methods=["PATCH"])
 @blp.arguments(CohortPatchSchema)
 @blp.response(200, CohortAdminDetailSchema)
 def update_cohort(data: dict, cohort_id: int):
@@ -94,7 +94,7 @@ def update_cohort(data: dict, cohort_id: int):
     return _detail(cohort_id)
 
 
-@blp.route("/cohorts/<int:cohort_id>/members", methods=["POST"])
+@blp.route("/cohorts/<id:cohort_id>/members", methods=["POST"])
 @blp.arguments(MemberAddSchema)
 @blp.response(201, MembershipSchema)
 def add_member(data: dict, cohort_id: int):
@@ -104,7 +104,7 @@ def add_member(data: dict, cohort_id: int):
     return _membership(next(m for m in view.memberships if m.user_id == person.id))
 
 
-@blp.route("/cohorts/<int:cohort_id>/members/<int:membership_id>", methods=["PATCH"])
+@blp.route("/cohorts/<id:cohort_id>/members/<id:membership_id>", methods=["PATCH"])
 @blp.arguments(MemberRoleSchema)
 @blp.response(200, MembershipSchema)
 def change_role(data: dict, cohort_id: int, membership_id: int):
@@ -113,14 +113,14 @@ def change_role(data: dict, cohort_id: int, membership_id: int):
                                                   data["role"]))
 
 
-@blp.route("/cohorts/<int:cohort_id>/members/<int:membership_id>", methods=["DELETE"])
+@blp.route("/cohorts/<id:cohort_id>/members/<id:membership_id>", methods=["DELETE"])
 @blp.response(204)
 def remove_member(cohort_id: int, membership_id: int):
     """Remove someone from the cohort (their live sockets lose its rooms at once)."""
     cohorts.remove_member(api_user(), cohort_id, membership_id)
 
 
-@blp.route("/cohorts/<int:cohort_id>/invitations", methods=["POST"])
+@blp.route("/cohorts/<id:cohort_id>/invitations", methods=["POST"])
 @blp.arguments(InvitationCreateSchema)
 @blp.response(201, InvitationSchema)
 def create_invitation(data: dict, cohort_id: int):
@@ -128,14 +128,14 @@ def create_invitation(data: dict, cohort_id: int):
     return _invitation(invitations.create_invitation(api_user(), cohort_id, **data))
 
 
-@blp.route("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>", methods=["DELETE"])
+@blp.route("/cohorts/<id:cohort_id>/invitations/<id:invitation_id>", methods=["DELETE"])
 @blp.response(200, InvitationSchema)
 def revoke_invitation(cohort_id: int, invitation_id: int):
     """Withdraw an invitation."""
     return _invitation(invitations.revoke_invitation(api_user(), cohort_id, invitation_id))
 
 
-@blp.route("/cohorts/<int:cohort_id>/roster", methods=["POST"])
+@blp.route("/cohorts/<id:cohort_id>/roster", methods=["POST"])
 @blp.arguments(RosterUploadSchema, location="files")
 @blp.response(200, RosterResultSchema)
 def import_roster(files: dict, cohort_id: int):

@@ -36,7 +36,7 @@ def channels():
     return [_channel(item) for item in chat.channel_list(api_user())]
 
 
-@blp.route("/channels/<int:channel_id>/messages", methods=["GET"])
+@blp.route("/channels/<id:channel_id>/messages", methods=["GET"])
 @blp.arguments(CursorArgs, location="query")
 @blp.response(200, MessageListSchema)
 def messages(args: dict, channel_id: int):
@@ -49,7 +49,7 @@ def messages(args: dict, channel_id: int):
             "next_cursor": str(rows[0].id) if more and rows else None}
 
 
-@blp.route("/channels/<int:channel_id>/messages", methods=["POST"])
+@blp.route("/channels/<id:channel_id>/messages", methods=["POST"])
 @posting
 @blp.arguments(MessageSendSchema)
 @blp.response(201, MessageSchema)
@@ -59,7 +59,7 @@ def send(data: dict, channel_id: int):
     return chat.message_payload(message)
 
 
-@blp.route("/channels/<int:channel_id>/read", methods=["POST"])
+@blp.route("/channels/<id:channel_id>/read", methods=["POST"])
 @blp.arguments(ReadMarkSchema)
 @blp.response(204)
 def mark_read(data: dict, channel_id: int):
@@ -67,7 +67,7 @@ def mark_read(data: dict, channel_id: int):
     chat.mark_read(api_user(), channel_id, data.get("message_id"))
 
 
-@blp.route("/messages/<int:message_id>", methods=["PATCH"])
+@blp.route("/messages/<id:message_id>", methods=["PATCH"])
 @blp.arguments(MessageEditSchema)
 @blp.response(200, MessageSchema)
 def edit(data: dict, message_id: int):
@@ -75,7 +75,7 @@ def edit(data: dict, message_id: int):
     return chat.message_payload(chat.edit_message(api_user(), message_id, data["body"]))
 
 
-@blp.route("/messages/<int:message_id>", methods=["DELETE"])
+@blp.route("/messages/<id:message_id>", methods=["DELETE"])
 @blp.response(200, MessageSchema)
 def delete(message_id: int):
     """Delete my message (its place stays, its text goes)."""

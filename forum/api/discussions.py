@@ -58,7 +58,7 @@ def categories():
              "unread_count": s.unread_count} for s in discussions.list_categories(api_user())]
 
 
-@blp.route("/categories/<string:slug>/threads", methods=["GET"])
+@blp.route("/categories/<string(maxlength=80):slug>/threads", methods=["GET"])
 @blp.arguments(ThreadListArgs, location="query")
 @blp.response(200, ThreadListSchema)
 def threads(args: dict, slug: str):
@@ -90,14 +90,14 @@ def create_thread(data: dict):
     return _thread_detail(thread.id)
 
 
-@blp.route("/threads/<int:thread_id>", methods=["GET"])
+@blp.route("/threads/<id:thread_id>", methods=["GET"])
 @blp.response(200, ThreadDetailSchema)
 def thread(thread_id: int):
     """A thread with its opening post (marks the first page read)."""
     return _thread_detail(thread_id)
 
 
-@blp.route("/threads/<int:thread_id>/posts", methods=["GET"])
+@blp.route("/threads/<id:thread_id>/posts", methods=["GET"])
 @blp.arguments(CursorArgs, location="query")
 @blp.response(200, PostListSchema)
 def posts(args: dict, thread_id: int):
@@ -108,7 +108,7 @@ def posts(args: dict, thread_id: int):
             "next_cursor": str(items[-1].post.id) if more and items else None}
 
 
-@blp.route("/threads/<int:thread_id>/posts", methods=["POST"])
+@blp.route("/threads/<id:thread_id>/posts", methods=["POST"])
 @posting
 @blp.arguments(ReplySchema)
 @blp.response(201, PostSchema)
@@ -118,7 +118,7 @@ def reply(data: dict, thread_id: int):
     return post_dict(post)
 
 
-@blp.route("/posts/<int:post_id>", methods=["GET"])
+@blp.route("/posts/<id:post_id>", methods=["GET"])
 @blp.response(200, PostSchema)
 def post(post_id: int):
     """One post."""
@@ -126,7 +126,7 @@ def post(post_id: int):
     return post_dict(item.post, item.counts)
 
 
-@blp.route("/posts/<int:post_id>", methods=["PATCH"])
+@blp.route("/posts/<id:post_id>", methods=["PATCH"])
 @posting
 @blp.arguments(EditSchema)
 @blp.response(200, PostSchema)
@@ -137,7 +137,7 @@ def edit(data: dict, post_id: int):
     return post_dict(item.post, item.counts)
 
 
-@blp.route("/posts/<int:post_id>", methods=["DELETE"])
+@blp.route("/posts/<id:post_id>", methods=["DELETE"])
 @blp.response(200, PostSchema)
 def delete(post_id: int):
     """Delete my reply (a placeholder keeps its replies in context)."""
@@ -152,21 +152,21 @@ def _reaction(post_id: int, kind: str, on: bool) -> dict:
     return {"post_id": post_id, "counts": discussions.react(api_user(), post_id, kind, on=on)}
 
 
-@blp.route("/posts/<int:post_id>/reactions/<string:kind>", methods=["PUT"])
+@blp.route("/posts/<id:post_id>/reactions/<string(maxlength=16):kind>", methods=["PUT"])
 @blp.response(200, ReactionCountsSchema)
 def add_reaction(post_id: int, kind: str):
     """Add my reaction (`like` or `helpful`); adding it twice changes nothing."""
     return _reaction(post_id, kind, True)
 
 
-@blp.route("/posts/<int:post_id>/reactions/<string:kind>", methods=["DELETE"])
+@blp.route("/posts/<id:post_id>/reactions/<string(maxlength=16):kind>", methods=["DELETE"])
 @blp.response(200, ReactionCountsSchema)
 def remove_reaction(post_id: int, kind: str):
     """Take my reaction back."""
     return _reaction(post_id, kind, False)
 
 
-@blp.route("/posts/<int:post_id>/accepted", methods=["PUT"])
+@blp.route("/posts/<id:post_id>/accepted", methods=["PUT"])
 @blp.response(200, AcceptedSchema)
 def accept(post_id: int):
     """Mark a reply as the thread's accepted answer (Q&A spaces; author or mentors)."""
@@ -174,7 +174,7 @@ def accept(post_id: int):
     return {"thread_id": thread.id, "accepted_post_id": thread.accepted_post_id}
 
 
-@blp.route("/posts/<int:post_id>/accepted", methods=["DELETE"])
+@blp.route("/posts/<id:post_id>/accepted", methods=["DELETE"])
 @blp.response(200, AcceptedSchema)
 def unaccept(post_id: int):
     """Clear the accepted answer."""

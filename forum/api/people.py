@@ -48,7 +48,7 @@ def update_me(changes: dict):
     return _profile(profiles.get_profile(user, user.username), own=True)
 
 
-@blp.route("/users/<string:username>", methods=["GET"])
+@blp.route("/users/<string(maxlength=30):username>", methods=["GET"])
 @blp.response(200, ProfileSchema)
 def profile(username: str):
     """A person's profile (cohorts listed only where I may read them)."""
@@ -62,7 +62,7 @@ def my_cohorts():
     return [cohort_brief(c.cohort, role=c.role) for c in cohorts.my_cohorts(api_user())]
 
 
-@blp.route("/cohorts/<string:slug>", methods=["GET"])
+@blp.route("/cohorts/<string(maxlength=80):slug>", methods=["GET"])
 @blp.response(200, CohortDetailSchema)
 def cohort(slug: str):
     """A cohort and its people; other cohorts are 404."""

@@ -6,6 +6,8 @@ are dropped (PostgreSQL cannot even store NUL) and the ends trimmed, as the HTML
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -18,25 +20,39 @@ STRICT = {"unknown": ma.RAISE}
 
 
 class Text(fields.String):
-    """A string cleaned of control characters and trimmed when parsed."""
+    """A string checked against its limits as sent, then cleaned of control characters and
+    trimmed (so the limits mean what the OpenAPI document says)."""
+
+    def __init__(self, *, min_len: int = 0, max_len: int | None = 200, **kw) -> None:
+        self.min_len, self.max_len = min_len, max_len
+        if min_len:
+            kw.setdefault("metadata", {}).update(pattern=VISIBLE, minLength=min_len)
+        if max_len is not None:
+            kw.setdefault("metadata", {})["maxLength"] = max_len
+        super().__init__(**kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return clean_text(super()._deserialize(value, attr, data, **kwargs))
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        if self.max_len is not None and len(raw) > self.max_len:
+            raise ma.ValidationError(f"At most {self.max_len} characters.")
+        if self.min_len and (len(raw) < self.min_len or not re.search(VISIBLE, raw)):
+            raise ma.ValidationError(f"At least {self.min_len} characters, not only spaces.")
+        return clean_text(raw)
 
 
 # Must contain something that is not a space or a control character, so it survives cleaning.
 VISIBLE = r"[^\s\x00-\x1f\x7f]"
 
 
-def text(min_len: int = 0, max_len: int = 200, **kw) -> Text:
+def text(min_len: int = 0, max_len: int | None = 200, **kw) -> Text:
     """A cleaned text field with its length limits (and a non-blank pattern when required)."""
-    if min_len:
-        kw.setdefault("metadata", {})["pattern"] = VISIBLE
-        kw["validate"] = [validate.Length(min=min_len, max=max_len), validate.Regexp(VISIBLE)]
-    else:
-        kw["validate"] = validate.Length(max=max_len)
-    return Text(**kw)
+    return Text(min_len=min_len, max_len=max_len, **kw)
 
+
+# Body limits are settings (POST_MAX_LENGTH, CHAT_MAX_LENGTH), so they are stated in words; a
+# longer body is answered 422 with a field message.
+POST_BODY = "Markdown, at most POST_MAX_LENGTH characters (50 000 by default)."
+CHAT_BODY = "Markdown (chat subset), at most CHAT_MAX_LENGTH characters (4 000 by default)."
 
 ID = {"strict": True, "validate": validate.Range(min=1, max=2**31 - 1)}
 
@@ -201,7 +217,7 @@ class ThreadCreateSchema(ma.Schema):
 
     category_id = fields.Integer(required=True, **ID)
     title = text(3, 200, required=True)
-    body = text(1, 50000, required=True, metadata={"description": "Markdown"})
+    body = text(1, None, required=True, metadata={"description": POST_BODY})
     tags = fields.List(fields.String(validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,39}$")),
                        validate=validate.Length(max=5))
 
@@ -254,7 +270,7 @@ class ReplySchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    body = text(1, 50000, required=True, metadata={"description": "Markdown"})
+    body = text(1, None, required=True, metadata={"description": POST_BODY})
     parent_id = fields.Integer(allow_none=True, **ID)
 
 
@@ -264,7 +280,7 @@ class EditSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    body = text(1, 50000, required=True)
+    body = text(1, None, required=True, metadata={"description": POST_BODY})
 
 
 class ReactionCountsSchema(ma.Schema):
@@ -327,7 +343,7 @@ class MessageSendSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    body = text(1, 4000, required=True, metadata={"description": "Markdown (chat subset)"})
+    body = text(1, None, required=True, metadata={"description": CHAT_BODY})
     client_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{1,64}$"))
 
 
@@ -337,7 +353,7 @@ class MessageEditSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    body = text(1, 4000, required=True)
+    body = text(1, None, required=True, metadata={"description": CHAT_BODY})
 
 
 class ReadMarkSchema(ma.Schema):
