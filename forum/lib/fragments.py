@@ -1,4 +1,9 @@
-"""Server-rendered HTML fragments for live updates, rendered the same in or out of a request."""
+"""Server-rendered HTML fragments for live updates, rendered the same in or out of a request.
+
+A fragment is broadcast to every viewer, so it must not carry the language or time zone of
+whoever's request rendered it: it is rendered in English and UTC with `fragment=True`, and its
+labels carry data-i18n keys that static/js/i18n.js replaces with each viewer's own strings.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ from contextlib import nullcontext
 from typing import Any
 
 from flask import current_app, has_request_context, render_template
+from flask_babel import force_locale
 
 
 def render_fragment(template: str, **context: Any) -> str:
     """Render a template; fragments use url_for, so socket events and the CLI get a context."""
     scope = nullcontext() if has_request_context() else current_app.test_request_context("/")
-    with scope:
-        return render_template(template, **context)
+    with scope, force_locale("en"):
+        return render_template(template, fragment=True, **context)

@@ -80,6 +80,7 @@ JS_STRINGS = {
     "reply": _l("Reply"),
     "accept_answer": _l("Accept answer"),
     "unaccept_answer": _l("Unaccept answer"),
+    "report": _l("Report"),
 }
 
 

@@ -2,6 +2,7 @@
 // and deleted messages (never renders user text itself), catches up after a reconnect with the
 // last id seen (de-duplicating by id), loads older messages on scroll, shows typing and presence,
 // and sends with Enter (Shift+Enter: new line). The page works without this file.
+import { localize, t } from "./i18n.js";
 import { getSocket } from "./socket.js";
 
 const root = document.getElementById("chat");
@@ -29,20 +30,20 @@ function lastId() {
 function fragment(html) {
   const template = document.createElement("template");
   template.innerHTML = html.trim();
-  const node = template.content.firstElementChild;
+  const node = localize(template.content.firstElementChild); // this viewer's language
   for (const owner of node.querySelectorAll("[data-owner-id]")) owner.hidden = owner.dataset.ownerId !== me;
-  return node;
   for (const other of node.querySelectorAll("[data-not-owner-id]")) other.hidden = other.dataset.notOwnerId === me;
   node.classList.toggle("is-mine", node.dataset.authorId === me);
+  return node;
 }
 
-/** Insert (or replace) a message in id order; a message already shown is never duplicated. */
 /** A moderator hid (or deleted) a message: it leaves every open page at once. */
 function removeMessage(event) {
   if (event.channel_id !== channelId) return;
   document.getElementById(`m-${event.id}`)?.remove();
 }
 
+/** Insert (or replace) a message in id order; a message already shown is never duplicated. */
 function upsert(message, { announce = false } = {}) {
   const node = fragment(message.html);
   const existing = document.getElementById(`m-${message.id}`);
@@ -86,7 +87,7 @@ function renderPresence(users) {
 }
 
 function showTyping(user) {
-  typingLine.textContent = (root.dataset.typing || "__NAME__ is typing…").replace("__NAME__", user.display_name);
+  typingLine.textContent = t("typing", { name: user.display_name });
   clearTimeout(typingTimer);
   typingTimer = setTimeout(() => { typingLine.textContent = ""; }, 3000);
 }
@@ -100,7 +101,7 @@ function send(body) {
     getSocket().timeout(8000).emit("message:send", payload, (err, ack) => {
       if (err && retries > 0) { attempt(retries - 1); return; } // same client_id: never a twin
       button.disabled = false;
-      if (err) { showError(root.dataset.sendFailed || "Not sent. Check your connection and try again."); return; }
+      if (err) { showError(t("send_failed")); return; }
       if (!ack.ok) { showError(ack.error.message); return; }
       upsert(ack.message);
       input.value = "";
@@ -146,12 +147,12 @@ function onLogClick(event) {
   if (!item) return;
   const id = Number(item.dataset.messageId);
   if (event.target.closest(".chat-delete")) {
-    if (window.confirm(root.dataset.deleteConfirm || "Delete this message?")) {
+    if (window.confirm(t("delete_confirm"))) {
       getSocket().emit("message:delete", { message_id: id }, (ack) => { if (ack?.ok) upsert(ack.message); });
     }
   } else if (event.target.closest(".chat-edit")) {
     const current = item.querySelector(".chat-body")?.textContent.trim() ?? "";
-    const body = window.prompt(root.dataset.editPrompt || "Edit your message", current);
+    const body = window.prompt(t("edit_prompt"), current);
     if (body && body.trim()) {
       getSocket().emit("message:edit", { message_id: id, body }, (ack) => {
         if (ack?.ok) upsert(ack.message); else if (ack) showError(ack.error.message);
@@ -162,9 +163,9 @@ function onLogClick(event) {
 
 if (root && log && form && input) {
   for (const owner of log.querySelectorAll("[data-owner-id]")) owner.hidden = owner.dataset.ownerId !== me;
-  log.scrollTop = log.scrollHeight;
   for (const other of log.querySelectorAll("[data-not-owner-id]")) other.hidden = other.dataset.notOwnerId === me;
   for (const item of log.querySelectorAll("[data-author-id]")) item.classList.toggle("is-mine", item.dataset.authorId === me);
+  log.scrollTop = log.scrollHeight;
   const socket = getSocket();
   socket.on("connect", join); // first connect and every reconnect: catch up after the last id
   if (socket.connected) join();
@@ -175,9 +176,9 @@ if (root && log && form && input) {
   });
   socket.on("message:edited", (message) => { if (message.channel_id === channelId) upsert(message); });
   socket.on("message:deleted", (message) => { if (message.channel_id === channelId) upsert(message); });
-  socket.on("typing", (event) => { if (event.channel_id === channelId) showTyping(event.user); });
   socket.on("message:hidden", removeMessage);
   socket.on("message:restored", (message) => { if (message.channel_id === channelId) upsert(message); });
+  socket.on("typing", (event) => { if (event.channel_id === channelId) showTyping(event.user); });
   socket.on("presence", (event) => { if (event.channel_id === channelId) renderPresence(event.users); });
   form.addEventListener("submit", (event) => {
     if (!socket.connected) return; // no live connection: the plain form posts instead

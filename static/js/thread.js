@@ -1,6 +1,7 @@
 // Live thread page: joins the thread's room, inserts the server's sanitized HTML for new,
 // edited and deleted posts, updates reaction counts, and keeps the reply draft in localStorage.
 // The page works without this file; nothing here renders user text itself.
+import { formatNumber, localize, t } from "./i18n.js";
 import { getSocket } from "./socket.js";
 
 const root = document.getElementById("thread");
@@ -14,7 +15,7 @@ const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 function fragment(html) {
   const template = document.createElement("template");
   template.innerHTML = html.trim();
-  const node = template.content.firstElementChild;
+  const node = localize(template.content.firstElementChild); // this viewer's language
   // Live fragments are shared by every viewer: give their forms this page's CSRF token and
   // reveal owner actions only to the owner.
   for (const input of node.querySelectorAll('input[name="csrf_token"]')) input.value = csrf;
@@ -45,7 +46,7 @@ function insertPost(message) {
   }
   document.getElementById("no-replies")?.remove();
   const name = node.querySelector(".post-author")?.textContent.trim() ?? "";
-  live.textContent = (live.dataset.newReply || "New reply from __NAME__").replace("__NAME__", name);
+  live.textContent = t("new_reply", { name });
 }
 
 function lastPostId() {
@@ -72,7 +73,7 @@ function replacePost(message) {
 function updateCounts(message) {
   for (const post of document.querySelectorAll(`[data-post-id="${message.post_id}"]`)) {
     for (const span of post.querySelectorAll("[data-count-for]")) {
-      span.textContent = String(message.counts[span.dataset.countFor] ?? 0);
+      span.textContent = formatNumber(message.counts[span.dataset.countFor] ?? 0);
     }
   }
 }
@@ -107,13 +108,13 @@ function connect() {
   }));
   socket.on("post:edited", mine(replacePost));
   socket.on("post:deleted", mine(replacePost));
-  socket.on("reaction:counts", mine(updateCounts));
   socket.on("post:hidden", mine(replacePost));
   socket.on("post:restored", mine(replacePost));
   // Moved, hidden or deleted by a moderator: reload, so access is checked again (a page the
   // reader may no longer see answers 404 instead of leaking further updates).
   socket.on("thread:moved", mine(() => window.location.reload()));
   socket.on("thread:removed", mine(() => window.location.reload()));
+  socket.on("reaction:counts", mine(updateCounts));
 }
 
 function drafts() {

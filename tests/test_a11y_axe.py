@@ -1,0 +1,244 @@
+"""axe-core finds no WCAG 2.x A/AA (or best-practice) violation on any page type.
+
+Every GET page of the app is visited in Chromium — logged out and logged in (as an admin, who
+sees every page), in English and in Arabic, in the light and then the dark theme (contrast
+rules) — and axe-core (node_modules, from package-lock.json) is run on it. The page list
+comes from the app's URL map, so pages added later are checked too: a new endpoint with URL
+arguments needs a sample in SAMPLES (or a reason in NOT_PAGES), else the test fails and
+names it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask import current_app, url_for
+from sqlalchemy import select, update
+
+from forum import create_app
+from forum.extensions import db
+from forum.lib.passwords import hash_password
+from forum.models import Category, Channel, Cohort, Post, Thread, User
+from forum.models.search import install_search_index
+from forum.services import accounts, discussions, invitations
+from forum.services.demo import seed_demo
+from tests import factories
+from tests.live import LiveServer
+from tests.support import require
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DARK_RULES = ["color-contrast", "link-in-text-block"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+# GET endpoints that are not HTML pages (JSON, files, health); /api/v1/* JSON is skipped by rule.
+NOT_PAGES = {
+    "static": "files",
+    "main.healthz": "JSON health check",
+    "main.js_catalogue": "JavaScript module",
+    "api-docs.openapi_json": "OpenAPI JSON",
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    """The ids and secrets that page URLs need (plain values: usable outside the session)."""
+
+    admin_id: int
+    admin_email: str
+    member_id: int
+    member_username: str
+    thread_id: int
+    reply_id: int
+    category_id: int
+    category_slug: str
+    channel_id: int
+    cohort_id: int
+    cohort_slug: str
+    invitation_code: str
+    reset_token: str
+    unsubscribe_token: str
+
+
+# endpoint -> URL arguments for a page that exists and that the admin may see.
+SAMPLES: dict[str, Callable[[Site], dict]] = {
+    "discussions.edit_category": lambda s: {"category_id": s.category_id},
+    "admin_cohorts.detail": lambda s: {"cohort_id": s.cohort_id},
+    "admin_cohorts.edit": lambda s: {"cohort_id": s.cohort_id},
+    "discussions.category": lambda s: {"slug": s.category_slug},
+    "discussions.new_thread": lambda s: {"slug": s.category_slug},
+    "discussions.thread": lambda s: {"thread_id": s.thread_id},
+    "discussions.permalink": lambda s: {"post_id": s.reply_id},
+    "discussions.edit": lambda s: {"post_id": s.reply_id},
+    "discussions.history": lambda s: {"post_id": s.reply_id},
+    "chat.channel": lambda s: {"channel_id": s.channel_id},
+    "cohorts.show": lambda s: {"slug": s.cohort_slug},
+    "profile.show": lambda s: {"username": s.member_username},
+    "onboarding.join": lambda s: {"code": s.invitation_code},
+    "passwords.reset": lambda s: {"token": s.reset_token},
+    "moderation.flag": lambda s: {"target_type": "post", "target_id": s.reply_id},
+    "moderation.person": lambda s: {"user_id": s.member_id},
+    "moderation.edit_post": lambda s: {"post_id": s.reply_id},
+    "moderation.move": lambda s: {"thread_id": s.thread_id},
+    "notifications.unsubscribe": lambda s: {"token": s.unsubscribe_token},
+}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, browser):
+    """The demo community on one SQLite database and a live server, shared by this module.
+
+    Markup and colours do not depend on the database engine, so these browser checks run
+    once, not once per backend: their cost is Chromium and axe, not SQL.
+    """
+    folder = tmp_path_factory.mktemp("a11y")
+    config = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'a11y.db'}",
+        "MAIL_OUTBOX_DIR": str(folder / "outbox"),
+        "SOCKETIO_CHANNEL": f"commons-a11y-{os.getpid()}",
+        "REDIS_KEY_PREFIX": f"commons-a11y:{os.getpid()}:",
+    }
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        with db.engine.begin() as conn:
+            install_search_index(conn)
+        site = build_site()
+        with app.test_request_context():
+            paths = page_paths(site)
+        server = LiveServer({**config, "LOG_DIR": str(folder)}).start(timeout=90)
+        try:
+            yield app, site, paths, server
+        finally:
+            server.stop()
+            db.session.remove()
+            db.engine.dispose()
+
+
+def build_site() -> Site:
+    """Seed the demo community, edit one reply (for the history page), make an invitation."""
+    credentials = seed_demo()
+    by_role = {c.role: c for c in reversed(credentials)}
+    admin = db.session.scalar(select(User).where(User.username == by_role["admin"].username))
+    member = db.session.scalar(select(User).where(User.username == by_role["member"].username))
+    admin.password_hash = member.password_hash = hash_password(factories.PASSWORD)
+    db.session.commit()
+    reply = db.session.scalar(
+        select(Post).join(Thread, Post.thread_id == Thread.id)
+        .where(Post.id != Thread.first_post_id, Post.author_id.is_not(None))
+        .order_by(Post.id))
+    author = db.session.get(User, reply.author_id)
+    discussions.edit_post(author, reply.id, "An edited reply, for the history page.")
+    thread = db.session.get(Thread, reply.thread_id)
+    category = db.session.get(Category, thread.category_id)
+    channel = db.session.scalar(select(Channel).order_by(Channel.id))
+    cohort = db.session.scalar(select(Cohort).order_by(Cohort.id))
+    code = invitations.create_invitation(admin, cohort.id, max_uses=5, expires_in_days=7).code
+    return Site(
+        admin_id=admin.id, admin_email=admin.email, member_id=member.id,
+        member_username=member.username, thread_id=thread.id, reply_id=reply.id,
+        category_id=category.id, category_slug=category.slug, channel_id=channel.id,
+        cohort_id=cohort.id, cohort_slug=cohort.slug, invitation_code=code,
+        reset_token=accounts.password_reset_token(member),
+        unsubscribe_token=_unsubscribe_token(member.id))
+
+
+def _unsubscribe_token(user_id: int) -> str:
+    from forum.services.notifications import mailing
+
+    return mailing.unsubscribe_token(user_id, "digest")
+
+
+def page_paths(site: Site) -> list[str]:
+    """One URL per GET page of the app; fails naming any page without a sample."""
+    paths, unknown = [], []
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+            continue
+        if rule.rule.startswith("/api/") and rule.endpoint != "api.reference":
+            continue  # JSON resources; the API's HTML reference page is checked
+        if rule.arguments:
+            if rule.endpoint not in SAMPLES:
+                unknown.append(f"{rule.endpoint} {rule.rule}")
+                continue
+            values = SAMPLES[rule.endpoint](site)
+        else:
+            values = {}
+        paths.append(url_for(rule.endpoint, **values))
+    assert not unknown, ("GET pages without sample URL arguments; add them to SAMPLES in "
+                         "tests/test_a11y_axe.py (or to NOT_PAGES if not HTML):\n"
+                         + "\n".join(unknown))
+    return [*paths, "/no-such-page"]  # the 404 page
+
+
+def _axe_script() -> str:
+    require(AXE.exists(), "axe-core is not installed: run `npm ci` (make test does)")
+    return AXE.read_text()
+
+
+def run_axe(page, rules: list[str] | None = None) -> list[dict]:
+    """axe-core's violations on the loaded page (all our tags, or just `rules`)."""
+    options = ({"runOnly": {"type": "rule", "values": rules}} if rules
+               else {"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    result = page.evaluate("options => axe.run(document, options)", options)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"][:3]],
+             "summary": v["nodes"][0].get("failureSummary", "")[:300]}
+            for v in result["violations"]]
+
+
+def _login(page, base: str, email: str, password: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("#main form button[type=submit]").first.click()
+    page.wait_for_load_state("load")
+    assert "/login" not in page.url, "login failed"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("logged_in", [False, True], ids=["visitor", "admin"])
+def test_no_axe_violations_on_any_page(served, new_page, language, logged_in):
+    app, site, paths, server = served
+    axe = _axe_script()
+    if logged_in:
+        with app.app_context():
+            # A member's own language choice beats the browser's Accept-Language.
+            db.session.execute(update(User).where(User.id == site.admin_id)
+                               .values(language=language))
+            db.session.commit()
+    page = new_page(locale=language, color_scheme="light")
+    page.context.add_init_script(script=axe)  # not a page script: the CSP does not apply
+    if logged_in:
+        _login(page, server.url, site.admin_email, factories.PASSWORD)
+    seen, failures = set(), []
+    for path in paths:
+        page.emulate_media(color_scheme="light")
+        response = page.goto(server.url + path, wait_until="load")
+        final = page.url.split("#")[0]
+        if urlsplit(final).path == "/login":
+            final = final.split("?")[0]  # every protected page sends visitors to one login page
+        if final in seen:
+            continue  # already checked (a redirect to a page seen before)
+        seen.add(final)
+        status = response.status if response else None
+        assert status is not None and status < 500, f"{path}: {status}"
+        assert page.locator("html").get_attribute("lang").startswith(language), path
+        violations = run_axe(page)
+        # The dark theme changes colours only: its contrast is checked on the same page.
+        page.emulate_media(color_scheme="dark")
+        assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+        violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
+        if violations:
+            failures.append(f"{path} ({final}):\n" + json.dumps(violations, indent=1,
+                                                                  ensure_ascii=False))
+    assert len(seen) >= (25 if logged_in else 5), sorted(seen)
+    assert not failures, f"{len(failures)} pages with violations:\n" + "\n".join(failures)
