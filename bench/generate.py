@@ -95,25 +95,33 @@ def read_meta(engine) -> dict | None:
 
 
 def install_search(engine) -> bool:
-    """Build the full-text search index (forum/models/search.py) when the app has one."""
+    """Build the full-text search index (forum/models/search.py) when the app has one.
+
+    bench_meta remembers a hash of the index DDL: when the search code changes its index, the
+    old one is dropped and the new one built (once), instead of regenerating the database.
+    """
     from sqlalchemy import text
 
     try:
-        from forum.models.search import install_search_index
+        from forum.models import search
     except ImportError:
         return False
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            present = conn.execute(text(
-                "select 1 from sqlite_master where name = 'fts_posts'")).first()
-        else:
-            present = conn.execute(text(
-                "select 1 from pg_indexes where indexname = 'fts_posts'")).first()
-    if present is None:
-        started = time.monotonic()
-        with engine.begin() as conn:
-            install_search_index(conn)
-        log(f"  search index built in {time.monotonic() - started:.0f}s")
+    ddl = (search._sqlite_statements() if engine.dialect.name == "sqlite"
+           else search._postgresql_statements())
+    wanted = hashlib.sha256("\n".join(ddl).encode()).hexdigest()[:16]
+    with engine.begin() as conn:
+        conn.execute(text("create table if not exists bench_meta "
+                          "(key varchar(20) primary key, value text)"))
+        have = conn.execute(text("select value from bench_meta where key = 'search'")).scalar()
+    if have == wanted:
+        return True
+    started = time.monotonic()
+    with engine.begin() as conn:
+        search.uninstall_search_index(conn)
+        search.install_search_index(conn)
+        conn.execute(text("delete from bench_meta where key = 'search'"))
+        conn.execute(text("insert into bench_meta values ('search', :v)"), {"v": wanted})
+    log(f"  search index built in {time.monotonic() - started:.0f}s")
     return True
 
 
@@ -400,7 +408,7 @@ def generate(url: str, sizes: Sizes) -> dict:
                              {"m": message_id, "c": channel_id})
             conn.execute(text("create table if not exists bench_meta "
                               "(key varchar(20) primary key, value text)"))
-            conn.execute(text("delete from bench_meta"))
+            conn.execute(text("delete from bench_meta where key = 'meta'"))
             conn.execute(text("insert into bench_meta values ('meta', :v)"),
                          {"v": json.dumps(wanted_meta(sizes, metadata))})
         install_search(db.engine)

@@ -100,6 +100,7 @@ class Config:
     RATELIMIT_POSTING = "30 per minute"
     RATELIMIT_PASSWORD_RESET = "5 per hour"
     CHAT_RATE_LIMIT = (20, 10)  # messages per seconds, per user
+    PRESENCE_COALESCE_SECONDS = 1.0  # one presence list per channel per second (join storms)
     CHAT_MAX_LENGTH = 4000
     POST_MAX_LENGTH = 50000
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
@@ -131,6 +132,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_FAST = True
     SOCKETIO_ASYNC_MODE = "threading"
+    PRESENCE_COALESCE_SECONDS = 0  # tests see each presence list at once
     REDIS_URL = None
     SERVER_NAME = None
     # Moderation: every test user is a brand-new account; tests of the stricter tier enable it.

@@ -7,9 +7,10 @@ socket id → user id, so every process sees the sockets held by the others.
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.extensions import db, socketio
 from forum.lib import realtime
 from forum.models import User
 
@@ -56,10 +57,41 @@ def online_users(channel_id: int) -> list[dict]:
     return sorted(people, key=lambda p: p["display_name"].lower())
 
 
-def broadcast_presence(channel_id: int) -> None:
-    """Tell the channel's room who is online now."""
+_scheduled: set[int] = set()  # channels with a presence broadcast pending in this process
+
+
+def _broadcast_now(channel_id: int) -> None:
     realtime.broadcast("presence", {"channel_id": channel_id, "users": online_users(channel_id)},
                        realtime.channel_room(channel_id))
+
+
+def broadcast_presence(channel_id: int) -> None:
+    """Tell the channel's room who is online now: at most once per PRESENCE_COALESCE_SECONDS.
+
+    Every join used to send the whole list to the whole room: N people (re)connecting sent
+    N lists of N names to N sockets — at N=500 the join storm held every pooled database
+    connection until joins failed (bench/chat.py). Coalesced, a burst costs one list per
+    channel and delay; the joiner still gets the current list in its join ack.
+    """
+    delay = current_app.config.get("PRESENCE_COALESCE_SECONDS", 0)
+    if not delay:
+        _broadcast_now(channel_id)
+        return
+    if channel_id in _scheduled:
+        return
+    _scheduled.add(channel_id)
+    app = current_app._get_current_object()
+
+    def later() -> None:
+        socketio.sleep(delay)
+        with app.app_context():
+            _scheduled.discard(channel_id)  # joins from now on schedule the next list
+            try:
+                _broadcast_now(channel_id)
+            finally:
+                db.session.remove()
+
+    socketio.start_background_task(later)
 
 
 def joined(user_id: int, channel_id: int, sid: str) -> None:
