@@ -169,6 +169,17 @@ def test_templates_have_no_unmarked_text():
     assert not problems, "wrap these in _():\n" + "\n".join(problems)
 
 
+def test_plain_text_mail_templates_have_no_unmarked_text():
+    # In a .txt template every word outside {{ }} / {% %} reaches the reader verbatim.
+    problems = []
+    for path in sorted((ROOT / "templates").rglob("*.txt")):
+        blanked = JINJA.sub(" ", path.read_text(encoding="utf-8"))
+        for number, line in enumerate(blanked.splitlines(), start=1):
+            if LETTER.search(line) and line.strip() not in ALLOWED_TEXT:
+                problems.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()!r}")
+    assert not problems, "wrap these in _():\n" + "\n".join(problems)
+
+
 JS_STRING = re.compile(r"""(["'`])((?:\\.|(?!\1).)*)\1""", re.S)
 # Literals that never reach a reader: event keys and library reasons.
 ALLOWED_JS = {"Enter", "Escape", "Tab", "io client disconnect"}
