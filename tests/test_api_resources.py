@@ -223,3 +223,34 @@ def test_admin_endpoints(app, api, make, world):  # noqa: F811
                         ).status_code == 204
     assert admin.get("/admin/cohorts/999999").status_code == 404
     assert db.session.get(Thread, 1) is None
+
+
+def test_notifications_search_and_directory(api, world):  # noqa: F811
+    amina, bilal, carla = api["amina"], api["bilal"], api["carla"]
+    thread = amina.post("/threads", json={"category_id": world.lounge_a.id,
+                                          "title": "Quarterly retreat",
+                                          "body": "Who joins the zanzibar retreat?"}).json
+    bilal.post(f"/threads/{thread['id']}/posts", json={"body": "Me! @amina"})
+    listed = amina.get("/notifications")
+    assert listed.status_code == 200, listed.json
+    assert listed.json["unread"] >= 1 and listed.json["items"]
+    first = listed.json["items"][0]
+    assert first["actor"]["username"] == "bilal" and not first["read"]
+    marked = amina.post(f"/notifications/{first['id']}/read")
+    assert marked.status_code == 200 and marked.json["unread"] == listed.json["unread"] - 1
+    assert carla.post(f"/notifications/{first['id']}/read").status_code == 404
+    assert amina.post("/notifications/read-all").json["unread"] == 0
+
+    hits = amina.get("/search", query_string={"q": "zanzibar"})
+    assert hits.status_code == 200, hits.json
+    assert [h["thread_id"] for h in hits.json["hits"]] == [thread["id"]]
+    assert "<mark>" in hits.json["hits"][0]["snippet"]
+    assert carla.get("/search", query_string={"q": "zanzibar"}).json["hits"] == []
+    assert amina.get("/search", query_string={"q": "x", "author": "nobody"}).status_code == 422
+
+    people = amina.get("/members", query_string={"name": "bil"})
+    assert people.status_code == 200, people.json
+    assert [m["username"] for m in people.json["members"]] == ["bilal"]
+    assert people.json["members"][0]["cohorts"][0]["slug"] == "cohort-a"
+    seen_by_carla = carla.get("/members", query_string={"name": "bil"}).json["members"]
+    assert all(c["slug"] != "cohort-a" for m in seen_by_carla for c in m["cohorts"])

@@ -23,7 +23,7 @@ from forum.services import chat, discussions
 from tests.api_helpers import token_for
 from tests.discussions_helpers import world  # noqa: F401 - fixture
 
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "6"))
 
 CONFIG = {
     "checks": {

@@ -55,7 +55,7 @@ def _id_schema(converter: IdConverter) -> dict:
 
 def register_api(app: Flask) -> None:
     """Attach the API blueprints, generate the spec, exempt bearer calls from CSRF."""
-    from forum.api import admin, chat, discussions, docs, people  # noqa: F401 - docs: routes
+    from forum.api import admin, chat, community, discussions, docs, people  # noqa: F401
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
@@ -77,6 +77,6 @@ def register_api(app: Flask) -> None:
     api.init_app(app)
     api.register_converter(IdConverter, _id_schema)
     app.extensions["commons-api"] = api
-    for module in (people, discussions, chat, admin):
+    for module in (people, discussions, chat, community, admin):
         api.register_blueprint(module.blp)
     app.register_blueprint(bp)

@@ -54,6 +54,7 @@ def text(min_len: int = 0, max_len: int | None = 200, **kw) -> Text:
 POST_BODY = "Markdown, at most POST_MAX_LENGTH characters (50 000 by default)."
 CHAT_BODY = "Markdown (chat subset), at most CHAT_MAX_LENGTH characters (4 000 by default)."
 
+USERNAME = r"^@?[A-Za-z0-9_][A-Za-z0-9_.-]{1,28}[A-Za-z0-9_]$"
 ID = {"strict": True, "validate": validate.Range(min=1, max=2**31 - 1)}
 
 
@@ -372,7 +373,7 @@ class DirectChannelSchema(ma.Schema):
         unknown = ma.RAISE
 
     usernames = fields.List(
-        fields.String(validate=validate.Regexp(r"^@?[A-Za-z0-9_][A-Za-z0-9_.-]{1,28}[A-Za-z0-9_]$")),
+        fields.String(validate=validate.Regexp(USERNAME)),
         required=True, validate=validate.Length(min=1, max=19))
 
 
@@ -505,6 +506,141 @@ class EmptySchema(ma.Schema):
 
     class Meta:
         unknown = ma.RAISE
+
+
+
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+class NotificationSchema(ma.Schema):
+    """One notification (several similar events collapse into one, with a count)."""
+
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "In my language"})
+    excerpt = fields.String(required=True)
+    count = fields.Integer(required=True)
+    url = fields.String(required=True, metadata={"description": "Site-relative link"})
+    target_type = fields.String(required=True)
+    target_id = fields.Integer(required=True)
+    actor = fields.Nested(UserBrief, allow_none=True, required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    updated_at = fields.String(required=True, metadata={"format": "date-time"})
+    read = fields.Boolean(required=True)
+
+
+class NotificationListSchema(ma.Schema):
+    """A page of notifications, newest activity first, and my unread count."""
+
+    items = fields.List(fields.Nested(NotificationSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+    unread = fields.Integer(required=True)
+
+
+class NotificationArgs(ma.Schema):
+    """Cursor, page size, and whether to list unread ones only."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    cursor = fields.String(validate=validate.Length(max=100))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    unread_only = fields.Boolean(load_default=False)
+
+
+class UnreadSchema(ma.Schema):
+    """My unread notification count after the change."""
+
+    unread = fields.Integer(required=True)
+    marked = fields.Integer(metadata={"description": "How many were marked (read-all)"})
+
+
+# --------------------------------------------------------------------------- search, directory
+
+
+class SearchArgs(ma.Schema):
+    """Words to find and optional filters; ids I cannot read simply match nothing."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    q = text(0, 200, required=True, metadata={"description": "Words; no words, no results"})
+    kind = fields.String(validate=validate.OneOf(["threads", "posts", "messages"]))
+    category_id = fields.Integer(**ID)
+    cohort_id = fields.Integer(**ID)
+    channel_id = fields.Integer(**ID)
+    author = fields.String(validate=validate.Regexp(USERNAME))
+    date_from = fields.Date()
+    date_to = fields.Date()
+    accepted = fields.Boolean(load_default=False)
+    cursor = fields.String(validate=validate.Length(max=12))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class SearchHitSchema(ma.Schema):
+    """A hit: `snippet` is escaped text with <mark> around the matches."""
+
+    kind = fields.String(required=True, metadata={"enum": ["thread", "post", "message"]})
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    snippet = fields.String(required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    author = fields.String(allow_none=True, required=True)
+    author_name = fields.String(allow_none=True, required=True)
+    place = fields.String(required=True)
+    thread_id = fields.Integer(allow_none=True, required=True)
+    channel_id = fields.Integer(allow_none=True, required=True)
+    has_accepted_answer = fields.Boolean(required=True)
+
+
+class SearchResultSchema(ma.Schema):
+    """Ranked hits; `next_cursor` fetches the next ones."""
+
+    hits = fields.List(fields.Nested(SearchHitSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class DirectoryArgs(ma.Schema):
+    """Directory filters (text filters match anywhere, case-insensitively)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    name = text(0, 80)
+    organisation = text(0, 120)
+    duty_station = text(0, 120)
+    sponsoring_country = text(0, 80)
+    expertise = text(0, 40)
+    open_to_mentoring = fields.Boolean(load_default=False)
+    mentors = fields.Boolean(load_default=False,
+                             metadata={"description": "Mentors and people open to mentoring"})
+    cursor = fields.String(validate=validate.Length(max=12))
+
+
+class MemberCardSchema(ma.Schema):
+    """A person in the directory (cohorts only where I may read them)."""
+
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+    organisation = fields.String(required=True)
+    duty_station = fields.String(required=True)
+    sponsoring_country = fields.String(required=True)
+    open_to_mentoring = fields.Boolean(required=True)
+    is_mentor = fields.Boolean(required=True)
+    expertise = fields.List(fields.String(), required=True)
+    cohorts = fields.List(fields.Nested(ma.Schema.from_dict({
+        "slug": fields.String(required=True), "name": fields.String(required=True),
+        "role": fields.String(required=True)}, name="CardCohort")), required=True)
+
+
+class DirectorySchema(ma.Schema):
+    """A page of the directory, in name order."""
+
+    members = fields.List(fields.Nested(MemberCardSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
 
 
 __all__ = [name for name, obj in list(globals().items())
