@@ -25,6 +25,7 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    text,
     union_all,
 )
 
@@ -374,6 +375,11 @@ def search(user: User, query: str | None, filters: SearchFilters | None = None,
     selects = [builders[k](user, dialect, terms, filters, author_id) for k in _kinds(filters)]
     if not selects:
         return results
+    if dialect == "postgresql":
+        # After five runs of one statement psycopg prepares it server-side and PostgreSQL may
+        # switch to a generic plan blind to the filters' values (10x slower on rare words);
+        # SET LOCAL keeps planning per query, for this transaction only.
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     ranked = union_all(*selects).subquery("ranked")
     rows = db.session.execute(
         select(ranked.c.kind, ranked.c.id)
