@@ -27,7 +27,9 @@ def _thread(world) -> dict:  # noqa: F811
 
 
 def test_missing_bad_revoked_expired_and_banned_tokens_are_401(app, world):  # noqa: F811
-    assert ApiClient(app).get("/me").json["error"]["code"] == "unauthorized"
+    anonymous = ApiClient(app).get("/me")
+    assert anonymous.json["error"]["code"] == "unauthorized"
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
     for header in ("Bearer", "Basic abc", "Bearer cmn_nope", "Bearer " + "x" * 40):
         response = ApiClient(app).get("/me", headers={"Authorization": header})
         assert response.status_code == 401, header

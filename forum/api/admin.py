@@ -6,6 +6,7 @@ The services check that the caller is an administrator (403 otherwise).
 from __future__ import annotations
 
 from flask import request, url_for
+from flask_babel import gettext as _
 
 from forum.api.auth import api_blueprint, api_user
 from forum.api.present import cohort_brief, invitation_dict, user_brief
@@ -142,7 +143,8 @@ def import_roster(files: dict, cohort_id: int):
     """Import a roster CSV: one mailed single-use invitation per good row, errors per line."""
     upload = request.files.get("file")
     if upload is None:
-        raise Invalid("Attach the roster as a `file` part.", fields={"file": "required"})
+        message = _("Attach the roster CSV as the multipart field `file`.")
+        raise Invalid(message, fields={"file": message})
     data = upload.read(roster.MAX_BYTES + 1)
     result = roster.import_roster(api_user(), cohort_id, data, _link)
     return {"invited": [{"name": i.name, "email": i.email, "role": i.role}

@@ -76,6 +76,13 @@ def rate_key() -> str:
     return f"api-ip:{request.remote_addr}"
 
 
+def _challenge(response):
+    """A 401 names the scheme to use (RFC 6750)."""
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="commons"')
+    return response
+
+
 def _api_limit() -> str:
     return current_app.config["RATELIMIT_API"]
 
@@ -86,6 +93,7 @@ def api_blueprint(name: str, import_name: str, description: str,
     (checked in `authenticate` for cookies), and under the per-caller API rate limit."""
     blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
     blp.before_request(authenticate)
+    blp.after_request(_challenge)
     csrf.exempt(blp)
     limiter.limit(_api_limit, key_func=rate_key)(blp)
     return blp

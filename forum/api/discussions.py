@@ -6,6 +6,7 @@ are the pages' rules: another cohort's category, thread or post is 404.
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from forum.api.auth import api_blueprint, api_user, rate_key
 from forum.api.present import post_dict, thread_dict
@@ -44,7 +45,8 @@ def decode_after(cursor: str | None) -> int:
     if not cursor:
         return 0
     if not cursor.isdigit() or len(cursor) > 12:
-        raise Invalid("This cursor is not valid.", fields={"cursor": "invalid"})
+        message = _("This cursor is not valid; use the next_cursor of a previous page.")
+        raise Invalid(message, fields={"cursor": message})
     return int(cursor)
 
 
@@ -147,8 +149,8 @@ def delete(post_id: int):
 
 def _reaction(post_id: int, kind: str, on: bool) -> dict:
     if kind not in REACTION_KINDS:
-        raise Invalid("Unknown reaction.", fields={"kind": "Use one of: "
-                                                   + ", ".join(REACTION_KINDS)})
+        message = _("Unknown reaction; use one of: %(kinds)s", kinds=", ".join(REACTION_KINDS))
+        raise Invalid(message, fields={"kind": message})
     return {"post_id": post_id, "counts": discussions.react(api_user(), post_id, kind, on=on)}
 
 

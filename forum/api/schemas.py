@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow import fields, validate
 
 from forum.lib.text import clean_text
@@ -34,9 +35,10 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         raw = super()._deserialize(value, attr, data, **kwargs)
         if self.max_len is not None and len(raw) > self.max_len:
-            raise ma.ValidationError(f"At most {self.max_len} characters.")
+            raise ma.ValidationError(_("At most %(n)d characters.", n=self.max_len))
         if self.min_len and (len(raw) < self.min_len or not re.search(VISIBLE, raw)):
-            raise ma.ValidationError(f"At least {self.min_len} characters, not only spaces.")
+            raise ma.ValidationError(_("At least %(n)d characters, not only spaces.",
+                                       n=self.min_len))
         return clean_text(raw)
 
 

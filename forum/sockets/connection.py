@@ -19,19 +19,31 @@ from forum.extensions import login_manager, socketio
 from forum.lib.realtime import user_room
 from forum.services import api_tokens, chat
 
-# sid → (token id, user id) of sockets authenticated by a token. A socket lives in one process,
-# and all its events are handled there, so an in-process map is enough.
-_token_sockets: dict[str, tuple[int, int]] = {}
+# sid → (token id, user id, may write) of sockets authenticated by a token. A socket lives in
+# one process, and all its events are handled there, so an in-process map is enough.
+_token_sockets: dict[str, tuple[int, int, bool]] = {}
+# What a read-only token may do on a socket: listen and catch up. Everything else (sending,
+# editing, typing, flagging, moderating, read markers) is a write, as in the HTTP API.
+READ_ONLY_EVENTS = frozenset({"channel:join", "channel:leave", "channel:history", "thread:join",
+                              "thread:leave", "thread:since", "notifications:count",
+                              "disconnect"})
 
 
 @login_manager.request_loader
 def _socket_token_user(req):
     """Inside a token socket's events, the token's owner is the current user.
 
-    Checked again on every event: a revoked or expired token, or a ban, stops it at once.
+    Checked again on every event: a revoked or expired token, or a ban, stops it at once; a
+    read-only token only listens.
     """
     entry = _token_sockets.get(getattr(req, "sid", None) or "")
-    return api_tokens.user_for_token(entry[0]) if entry is not None else None
+    if entry is None:
+        return None
+    token_id, _user_id, can_write = entry
+    event = (getattr(req, "event", None) or {}).get("message")
+    if not can_write and event not in READ_ONLY_EVENTS:
+        return None  # acts as nobody: the event is refused like an anonymous one
+    return api_tokens.user_for_token(token_id)
 
 
 @socketio.on("connect")
@@ -45,7 +57,7 @@ def on_connect(auth=None):
             raise ConnectionRefusedError("unauthorized") from error
         if current_user.is_authenticated and current_user.id != user.id:
             raise ConnectionRefusedError("unauthorized")  # one socket, one person
-        _token_sockets[request.sid] = (api_token.id, user.id)
+        _token_sockets[request.sid] = (api_token.id, user.id, api_token.can_write)
     elif current_user.is_authenticated and current_user.is_active:
         user = current_user
     else:
