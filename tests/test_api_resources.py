@@ -254,3 +254,43 @@ def test_notifications_search_and_directory(api, world):  # noqa: F811
     assert people.json["members"][0]["cohorts"][0]["slug"] == "cohort-a"
     seen_by_carla = carla.get("/members", query_string={"name": "bil"}).json["members"]
     assert all(c["slug"] != "cohort-a" for m in seen_by_carla for c in m["cohorts"])
+
+
+def test_list_endpoints_run_a_constant_number_of_queries(app, api, world, channels,  # noqa: F811
+                                                         queries):
+    app.config["RATELIMIT_POSTING"] = "1000 per minute"
+    amina, bilal = api["amina"], api["bilal"]
+    channel = channels[0]
+
+    def counts() -> list[int]:
+        measured = []
+        for path in ("/categories/general/threads", f"/channels/{channel.id}/messages",
+                     "/channels", "/categories", "/notifications"):
+            with queries() as statements:
+                assert amina.get(path).status_code == 200, path
+            measured.append(len(statements))
+        return measured
+
+    amina.post("/threads", json={"category_id": world.general.id, "title": "One", "body": "b"})
+    bilal.post(f"/channels/{channel.id}/messages", json={"body": "m", "client_id": "m-0"})
+    few = counts()
+    for n in range(6):
+        bilal.post("/threads", json={"category_id": world.general.id, "title": f"T {n}",
+                                     "body": f"b @amina {n}", "tags": [f"t{n}"]})
+        bilal.post(f"/channels/{channel.id}/messages",
+                   json={"body": f"m{n}", "client_id": f"m-{n + 1}"})
+    assert counts() == few
+
+
+def test_tokens_page_runs_a_constant_number_of_queries(app, world, queries):  # noqa: F811
+    from tests.discussions_helpers import Browser
+
+    browser = Browser(app, world.amina)
+    token_for(world.amina)
+    with queries() as one:
+        assert browser.get("/settings/tokens").status_code == 200
+    for _n in range(5):
+        token_for(world.amina)
+    with queries() as six:
+        assert browser.get("/settings/tokens").status_code == 200
+    assert len(one) == len(six)
