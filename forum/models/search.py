@@ -31,6 +31,9 @@ SEARCH_SOURCES: tuple[tuple[str, str, str], ...] = (
     ("fts_posts", "posts", "body_source"),
     ("fts_messages", "messages", "body_source"),
 )
+# The scripts written without spaces (Hiragana, Katakana, CJK ideographs, Hangul), as a PostgreSQL
+# regular-expression class; forum.services.search.snippets.is_cjk uses the same ranges.
+CJK_CLASS = "\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff"
 # remove_diacritics 2: "resume" finds "résumé" (and the reverse) on SQLite.
 _SQLITE_TOKENIZE = "unicode61 remove_diacritics 2"
 
@@ -67,10 +70,13 @@ def _postgresql_statements() -> list[str]:
         "CREATE EXTENSION IF NOT EXISTS unaccent",
         # unaccent() is only STABLE (its dictionary could change), so it cannot sit in an index
         # expression; this wrapper pins the dictionary and is declared IMMUTABLE.
+        # CJK is written without spaces: every CJK character becomes a word of its own, so
+        # a Chinese word is found, through the index, as a phrase of characters ('搜' <-> '索').
         "CREATE OR REPLACE FUNCTION forum_search_vector(body text) RETURNS tsvector "
         "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
         "SELECT to_tsvector('simple'::regconfig, "
-        "public.unaccent('public.unaccent'::regdictionary, coalesce(body, ''))) $$",
+        "public.unaccent('public.unaccent'::regdictionary, "
+        f"regexp_replace(coalesce(body, ''), '([{CJK_CLASS}])', ' \\1 ', 'g'))) $$",
         "CREATE OR REPLACE FUNCTION forum_search_query(query text) RETURNS tsquery "
         "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
         "SELECT to_tsquery('simple'::regconfig, "

@@ -142,6 +142,23 @@ class SearchOptions:
 # --- matching ---------------------------------------------------------------------------------
 
 
+def _cjk_phrase(term: str) -> str:
+    """'中文' → "('中' <-> '文')": runs of other letters stay one word."""
+    pieces: list[str] = []
+    run = ""
+    for ch in term:
+        if is_cjk(ch):
+            if run:
+                pieces.append(run)
+                run = ""
+            pieces.append(ch)
+        else:
+            run += ch
+    if run:
+        pieces.append(run)
+    return "(" + " <-> ".join(f"'{p}'" for p in pieces) + ")"
+
+
 def _ranked(kind: str, model, index: str, source, terms: list[str], dialect: str,
             scope: Callable[[Select], Select], weight: float = 1.0) -> Select:
     """(kind, id, score, created_at) of the newest CANDIDATES visible matches of one kind.
@@ -152,10 +169,11 @@ def _ranked(kind: str, model, index: str, source, terms: list[str], dialect: str
     common words rank the most recent matches (nobody pages past MAX_PAGE anyway).
     """
     words = [t for t in terms if not is_cjk(t)]
-    # CJK has no spaces, so the word index holds whole runs of characters: substring search.
-    substrings = [source.like(f"%{t}%", escape="\\") for t in terms if is_cjk(t)]
     columns = (literal(kind).label("kind"), model.id.label("id"))
     if dialect == "sqlite":
+        # CJK has no spaces and FTS5 keeps whole runs of characters as one token: substring
+        # search (a scan, bounded by the filters) for those terms.
+        substrings = [source.like(f"%{t}%", escape="\\") for t in terms if is_cjk(t)]
         if words:
             # Each word quoted (a string, never an operator) and made a prefix query: "resu"*.
             expression = " ".join(f'"{w}"*' for w in words)
@@ -180,18 +198,16 @@ def _ranked(kind: str, model, index: str, source, terms: list[str], dialect: str
         return select(candidates)
     # PostgreSQL: pick the candidate ids first, then score only those (ts_rank in the same
     # SELECT would be computed for every match before the LIMIT).
-    matches = list(substrings)
-    score = literal(0.0)
-    if words:
-        vector = literal_column(f"{model.__tablename__}.{VECTOR_COLUMN}")
-        # Rendered into the SQL text (safely quoted by SQLAlchemy): as a bind parameter,
-        # psycopg's prepared statements would switch PostgreSQL to a generic plan that cannot
-        # see how selective the words are (5x slower after the fifth search).
-        expression = bindparam("tsquery", " & ".join(f"'{w}':*" for w in words),
-                               literal_execute=True)
-        query = func.forum_search_query(expression)
-        matches.append(vector.op("@@")(query))
-        score = func.ts_rank(vector, query) * weight
+    # The index holds each CJK character as a word (forum/models/search.py): a CJK term is a
+    # phrase of its characters; other words are prefixes.
+    parts = [_cjk_phrase(t) if is_cjk(t) else f"'{t}':*" for t in terms]
+    vector = literal_column(f"{model.__tablename__}.{VECTOR_COLUMN}")
+    # Rendered into the SQL text (safely quoted by SQLAlchemy) rather than a bind parameter:
+    # the planner then sees how selective the words are.
+    expression = bindparam("tsquery", " & ".join(parts), literal_execute=True)
+    query = func.forum_search_query(expression)
+    matches = [vector.op("@@")(query)]
+    score = func.ts_rank(vector, query) * weight
     ids = scope(select(model.id).select_from(model)).where(*matches)
     ids = ids.order_by(model.id.desc()).limit(CANDIDATES)
     return select(*columns, score.label("score"), model.created_at.label("created_at")).where(
