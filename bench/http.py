@@ -23,7 +23,7 @@ from bench.common import (
     session_cookie,
 )
 
-ROUNDS = 3 if QUICK else 5
+ROUNDS = 3
 DURATION = "3s" if QUICK else "5s"
 CONNECTIONS = 10  # one gevent worker: more connections only queue
 
