@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and `db.create_all` see every table."""
 
-from forum.models.api_token import *  # noqa: F403
+from forum.models.api_token import ApiToken, TokenScope
 from forum.models.base import Base, utcnow
 from forum.models.chat import *  # noqa: F403 - filled by the chat work
 from forum.models.cohort import Cohort, CohortMembership, CohortRole, CohortStatus, Invitation
