@@ -1,6 +1,7 @@
 // The notification bell: keeps the unread badge current over Socket.IO and announces new
 // notifications politely to screen readers (never moving focus). Texts come from the server,
 // already translated into the reader's language. The page works without this file.
+import { formatNumber } from "./i18n.js";
 import { getSocket } from "./socket.js";
 
 const bell = document.querySelector("[data-notification-bell]");
@@ -22,7 +23,7 @@ function liveRegion() {
 
 function setCount(count) {
   if (!badge || typeof count !== "number" || count < 0) return;
-  badge.textContent = String(count);
+  badge.textContent = formatNumber(count); // in the page's language
   badge.hidden = count === 0;
   bell.classList.toggle("has-unread", count > 0);
 }
