@@ -95,6 +95,10 @@ def test_catalogue_is_complete(language, template_catalog):
                     problems.append(f"placeholders {sorted(used)}: {_show(wanted.id)} {form!r}")
         elif set(PLACEHOLDER.findall(wanted.id)) != set(PLACEHOLDER.findall(strings[0])):
             problems.append(f"placeholders differ: {_show(wanted.id)} -> {strings[0]!r}")
+    # The checks `pybabel compile` runs (and fails the build on), e.g. a plural form using a
+    # placeholder its msgid lacks.
+    for message, errors in catalog.check():
+        problems.extend(f"babel: {error}: {_show(message.id)}" for error in errors)
     assert not problems, f"{language}: {len(problems)} problems:\n" + "\n".join(problems[:40])
 
 

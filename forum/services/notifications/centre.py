@@ -46,25 +46,34 @@ def describe(row: Notification) -> str:
     """One line of text for a notification, in the current locale ("3 new replies in …")."""
     actor = row.actor.display_name if row.actor is not None else _("Someone")
     n, subject = row.count, row.subject
+    # One event reads as a sentence about who did it; a collapsed row as a count. They are
+    # separate messages because a plural form may not drop or add placeholders (Babel checks).
     if row.kind == K.REPLY.value:
-        return ngettext("%(actor)s replied in “%(subject)s”",
-                        "%(num)d new replies in “%(subject)s”", n, actor=actor, subject=subject)
+        if n == 1:
+            return _("%(actor)s replied in “%(subject)s”", actor=actor, subject=subject)
+        return ngettext("%(num)d new reply in “%(subject)s”",
+                        "%(num)d new replies in “%(subject)s”", n, subject=subject)
     if row.kind == K.MENTION.value:
-        return ngettext("%(actor)s mentioned you in “%(subject)s”",
-                        "%(num)d mentions of you in “%(subject)s”", n, actor=actor,
-                        subject=subject)
+        if n == 1:
+            return _("%(actor)s mentioned you in “%(subject)s”", actor=actor, subject=subject)
+        return ngettext("%(num)d mention of you in “%(subject)s”",
+                        "%(num)d mentions of you in “%(subject)s”", n, subject=subject)
     if row.kind == K.ACCEPTED.value:
         return _("Your answer in “%(subject)s” was accepted", subject=subject)
     if row.kind == K.MENTOR_ANSWER.value:
-        return ngettext("Mentor %(actor)s answered in “%(subject)s”",
-                        "%(num)d mentor answers in “%(subject)s”", n, actor=actor,
-                        subject=subject)
+        if n == 1:
+            return _("Mentor %(actor)s answered in “%(subject)s”", actor=actor, subject=subject)
+        return ngettext("%(num)d mentor answer in “%(subject)s”",
+                        "%(num)d mentor answers in “%(subject)s”", n, subject=subject)
     if row.kind == K.NEW_THREAD.value:
-        return ngettext("New thread in %(subject)s: “%(title)s”",
-                        "%(num)d new threads in %(subject)s", n, subject=subject,
-                        title=row.excerpt)
+        if n == 1:
+            return _("New thread in %(subject)s: “%(title)s”", subject=subject, title=row.excerpt)
+        return ngettext("%(num)d new thread in %(subject)s",
+                        "%(num)d new threads in %(subject)s", n, subject=subject)
     if row.kind == K.DIRECT_MESSAGE.value:
-        return ngettext("%(actor)s sent you a direct message",
+        if n == 1:
+            return _("%(actor)s sent you a direct message", actor=actor)
+        return ngettext("%(num)d new direct message, the latest from %(actor)s",
                         "%(num)d new direct messages, the latest from %(actor)s", n, actor=actor)
     if row.kind == K.MODERATION.value:
         return _moderation_text(row)
