@@ -37,7 +37,7 @@ class LiveServer:
         """Base URL, e.g. http://127.0.0.1:54321."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20.0) -> LiveServer:
+    def start(self, timeout: float = 60.0) -> LiveServer:
         """Start the process and wait until /healthz answers."""
         env = {**os.environ, "FORUM_LIVE_CONFIG": json.dumps(self.config),
                "BIND": f"127.0.0.1:{self.port}", "ACCESS_LOG": "", "LOG_LEVEL": "warning"}
@@ -95,3 +95,14 @@ def login_session(server: LiveServer, email: str, password: str) -> requests.Ses
         "csrf_token": token.group(1), "email": email, "password": password})
     assert response.status_code == 302, response.text[:500]
     return session
+
+
+def browser_login(page, base: str, email: str, password: str = "correct horse battery") -> None:
+    """Log a Playwright page in through the login form (by field id: works in every language)."""
+    page.goto(base + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("#main form button[type=submit]").first.click()
+    # Wait for the redirect away from the form (a failed login stays there and times out).
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.wait_for_load_state("load")

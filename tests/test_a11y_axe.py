@@ -29,7 +29,7 @@ from forum.models.search import install_search_index
 from forum.services import accounts, discussions, invitations
 from forum.services.demo import seed_demo
 from tests import factories
-from tests.live import LiveServer
+from tests.live import LiveServer, browser_login
 from tests.support import require
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
@@ -196,12 +196,7 @@ def run_axe(page, rules: list[str] | None = None) -> list[dict]:
 
 
 def _login(page, base: str, email: str, password: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("#main form button[type=submit]").first.click()
-    page.wait_for_load_state("load")
-    assert "/login" not in page.url, "login failed"
+    browser_login(page, base, email, password)
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])

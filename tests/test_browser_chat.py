@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import chat_helpers
+from tests.live import browser_login
 
 pytestmark = pytest.mark.live
 world = chat_helpers.world  # the fixture
@@ -12,11 +13,7 @@ world = chat_helpers.world  # the fixture
 
 def _login(new_page, server, email: str):
     page = new_page()
-    page.goto(server.url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    browser_login(page, server.url, email)
     return page
 
 

@@ -9,17 +9,13 @@ import pytest
 from forum.extensions import db
 from forum.models import Category
 from forum.services import discussions as svc
-from tests.live import login_session
+from tests.live import browser_login, login_session
 
 pytestmark = pytest.mark.live
 
 
 def _login(page, base: str, email: str, password: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/c$"))
+    browser_login(page, base, email, password)
 
 
 @pytest.fixture

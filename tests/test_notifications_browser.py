@@ -8,16 +8,13 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Category
+from tests.live import browser_login
 
 pytestmark = pytest.mark.live
 
 
 def _login(page, base: str, email: str, password: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/c$"))
+    browser_login(page, base, email, password)
 
 
 def test_bell_badge_updates_live_without_stealing_focus(live_server, make, new_page):

@@ -6,7 +6,6 @@ tests/artifacts/ (gitignored) for a human look; the test prints where.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from forum.extensions import db
 from forum.models import Category
 from forum.services import chat, discussions
 from tests.chat_helpers import channel as make_channel
+from tests.live import browser_login
 from tests.test_i18n_pages import compile_catalogues
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
@@ -42,11 +42,7 @@ def space(make):
 
 
 def _login(page, base: str, email: str, password: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("#main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/c$"))
+    browser_login(page, base, email, password)
 
 
 def _box(page, selector: str) -> dict:
