@@ -167,3 +167,32 @@ def test_thread_tools_lock_move_for_moderators(app, world):
     refused = mod.post(f"/moderation/thread/{thread.id}/move",
                        data={"category_id": str(world.general.id)})
     assert refused.status_code == 422  # not a choice this facilitator has
+
+
+def test_hidden_thread_takes_no_replies_but_from_moderators(app, world):
+    thread, _post = _reply(world)
+    content.hide(world.facilitator, "thread", thread.id, "Off-topic for this cohort")
+    author = Browser(app, world.amina)
+    page = author.get(f"/t/{thread.id}").text  # the author may still read it
+    assert 'id="reply-form"' not in page
+    refused = author.post(f"/t/{thread.id}/reply", data={"body": "Still here?"})
+    assert refused.status_code == 403
+    assert "hidden by a moderator and takes no replies" in refused.text
+    assert db.session.scalar(select(func.count(Post.id)).where(
+        Post.thread_id == thread.id, Post.body_source == "Still here?")) == 0
+    moderator = Browser(app, world.facilitator)
+    assert 'id="reply-form"' in moderator.get(f"/t/{thread.id}").text
+    discussions.reply(db.session.get(User, world.facilitator.id), thread.id, "Moderator note")
+
+
+def test_locked_notice_and_reply_box(app, world):
+    thread, _post = _reply(world)
+    content.set_thread_state(world.facilitator, thread.id, locked=True)
+    member_page = Browser(app, world.bilal).get(f"/t/{thread.id}").text
+    assert 'id="reply-form"' not in member_page
+    assert re.search(r'id="locked-notice"(?! hidden)', member_page)
+    mod_page = Browser(app, world.facilitator).get(f"/t/{thread.id}").text
+    assert 'id="reply-form"' in mod_page and "data-can-moderate" in mod_page
+    content.set_thread_state(world.facilitator, thread.id, locked=False)
+    unlocked = Browser(app, world.bilal).get(f"/t/{thread.id}").text
+    assert 'id="reply-form"' in unlocked and 'id="locked-notice" hidden' in unlocked

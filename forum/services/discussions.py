@@ -221,8 +221,13 @@ def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -
     access.require_active(user)
     thread = access.access_thread(user, thread_id)
     category = thread.category
-    if thread.is_locked and not access.can_moderate_cohort(user, category.cohort_id):
-        raise Forbidden(_("This thread is locked."), code="locked")
+    if not access.can_moderate_cohort(user, category.cohort_id):
+        if thread.is_locked:
+            raise Forbidden(_("This thread is locked."), code="locked")
+        if thread.hidden_at is not None:
+            # Its author may still read it, but a reply nobody else can see helps no one.
+            raise Forbidden(_("This thread is hidden by a moderator and takes no replies."),
+                            code="hidden")
     parent = None
     if parent_id is not None and parent_id != thread.first_post_id:
         parent = db.session.scalar(select(Post).where(Post.id == parent_id,
@@ -711,6 +716,7 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
     holds = hold_reasons("post", [p.id for p in shown if p.hidden_at is not None])
     thread_hold = hold_reasons("thread", [thread.id]).get(thread.id, "") \
         if thread.hidden_at is not None else None
+    moderator = access.can_moderate_cohort(user, category.cohort_id)
     if posts and posts[-1].id > last_read:
         _set_read(user, thread.id, posts[-1].id)
         _commit_keeping_loaded()
@@ -718,9 +724,10 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
         thread=thread, category=category, first_post=first_post, accepted=accepted,
         items=_arrange(list(posts), thread.first_post_id, parent_names), page=page, pages=pages,
         counts=counts, mine=mine, mentors=mentors, first_unread_id=first_unread_id,
-        watch_level=watch, can_post=_can_post(user) and not thread.is_locked,
+        watch_level=watch, can_post=_can_post(user) and (
+            moderator or not (thread.is_locked or thread.hidden_at is not None)),
         can_accept=access.can_accept_answer(user, thread, category),
-        can_moderate=access.can_moderate_cohort(user, category.cohort_id), tags=tags,
+        can_moderate=moderator, tags=tags,
         holds=holds, thread_hold=thread_hold,
     )
 

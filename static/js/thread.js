@@ -115,6 +115,14 @@ function connect() {
   socket.on("thread:moved", mine(() => window.location.reload()));
   socket.on("thread:removed", mine(() => window.location.reload()));
   socket.on("reaction:counts", mine(updateCounts));
+  // Locked or unlocked by a moderator: the reply box goes or comes back without a reload, so
+  // nobody loses a draft (moderators may still reply and keep theirs).
+  socket.on("thread:state", mine((state) => {
+    const notice = document.getElementById("locked-notice");
+    if (notice) notice.hidden = !state.locked;
+    const box = document.getElementById("reply");
+    if (box && !("canModerate" in root.dataset)) box.hidden = Boolean(state.locked);
+  }));
 }
 
 function drafts() {
