@@ -95,6 +95,9 @@ class Config:
     LANGUAGES = LANGUAGES
     MAIL_BACKEND = None  # None: SMTP if MAIL_SERVER is set, else the outbox folder
     MAIL_FROM = "Commons <no-reply@localhost>"
+    # Explicit: Flask-Limiter keeps `enabled` on its shared instance, so an app built with
+    # limits off (a test, a benchmark) would otherwise switch them off for the next app.
+    RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute"  # per IP and, separately, per account
     RATELIMIT_POSTING = "30 per minute"

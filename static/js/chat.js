@@ -93,19 +93,30 @@ function showTyping(user) {
 }
 
 function send(body) {
-  const clientId = form.querySelector('input[name="client_id"]').value || newClientId();
+  const idField = form.querySelector('input[name="client_id"]');
+  const clientId = idField.value || newClientId();
   const payload = { channel_id: channelId, body, client_id: clientId };
   const button = form.querySelector('button[type="submit"]');
   button.disabled = true;
+  // The box empties at once so typing can go on while this one travels; the next message gets
+  // its own client_id (a shared one would make the server answer with this message instead).
+  input.value = "";
+  idField.value = newClientId();
+  // On failure the text comes back with its client_id, so a retry can never store a twin.
+  const giveBack = (text) => {
+    if (!input.value) {
+      input.value = body;
+      idField.value = clientId;
+    }
+    showError(text);
+  };
   const attempt = (retries) => {
     getSocket().timeout(8000).emit("message:send", payload, (err, ack) => {
       if (err && retries > 0) { attempt(retries - 1); return; } // same client_id: never a twin
       button.disabled = false;
-      if (err) { showError(t("send_failed")); return; }
-      if (!ack.ok) { showError(ack.error.message); return; }
+      if (err) { giveBack(t("send_failed")); return; }
+      if (!ack.ok) { giveBack(ack.error.message); return; }
       upsert(ack.message);
-      input.value = "";
-      form.querySelector('input[name="client_id"]').value = newClientId();
       clearError();
       markRead();
     });
