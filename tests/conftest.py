@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from forum import create_app
@@ -266,3 +266,22 @@ def new_page(browser):
     yield _new_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def empty_database_url(backend, tmp_path, request):
+    """A database with no tables at all (for migration tests; a fresh PostgreSQL database)."""
+    suffix = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    if backend is None:
+        yield f"sqlite:///{tmp_path / f'{suffix}.db'}"
+        return
+    url = make_url(backend)
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from forum import create_app
 from forum.extensions import db
 from forum.models.search import include_name
-
-
-@pytest.fixture
-def empty_database_url(backend, tmp_path):
-    """A database with no tables at all (a separate PostgreSQL database, recreated)."""
-    if backend is None:
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    url = make_url(backend)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _render_item(type_, obj, autogen_context):

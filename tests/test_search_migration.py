@@ -3,34 +3,14 @@ that were there before the migration ran."""
 
 from __future__ import annotations
 
-import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from forum import create_app
 from forum.extensions import db
 from forum.lib.text import render_post
 from forum.models import Category, Post, Thread, User
 from forum.services.search import search
-
-
-@pytest.fixture
-def empty_database_url(backend, tmp_path):
-    """A database with no tables at all (a separate PostgreSQL database, recreated)."""
-    if backend is None:
-        yield f"sqlite:///{tmp_path / 'search-migrations.db'}"
-        return
-    url = make_url(backend)
-    name = f"{url.database}_search_migrations"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _add_thread(author: User, category: Category, title: str, body: str) -> Post:

@@ -45,13 +45,8 @@ ACTION_LABELS = {
 @bp.app_context_processor
 def moderation_link() -> dict:
     """`show_moderation_link` for global moderators and facilitators (memberships are cached)."""
-    def show() -> bool:
-        if not current_user.is_authenticated:
-            return False
-        return current_user.is_global_moderator or bool(access.moderated_cohort_ids(current_user))
-
     # Lazy: evaluated only when base.html asks, and only for logged-in pages.
-    return {"show_moderation_link": _Lazy(show)}
+    return {"show_moderation_link": _Lazy(lambda: access.moderates_anything(current_user))}
 
 
 class _Lazy:

@@ -37,6 +37,7 @@ __all__ = [
     "access_person",
     "can_moderate_target",
     "load_target",
+    "moderates_anything",
     "require_moderator",
 ]
 
@@ -147,13 +148,20 @@ def access_moderatable(user: User | None, target_type: str, target_id: int) -> C
     return target
 
 
+def moderates_anything(user: User | None) -> bool:
+    """Whether the user moderates at least one space (global moderators, facilitators)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    scope = moderated_cohort_ids(user)
+    return scope is None or bool(scope)
+
+
 def require_moderator(user: User | None) -> set[int] | None:
     """The cohorts the user moderates (None: all); Forbidden for people who moderate nothing."""
     user = require_login(user)
-    scope = moderated_cohort_ids(user)
-    if scope is not None and not scope:
+    if not moderates_anything(user):
         raise Forbidden()
-    return scope
+    return moderated_cohort_ids(user)
 
 
 @dataclass
