@@ -24,6 +24,7 @@ from forum.extensions import limiter
 from forum.services import discussion_categories as categories
 from forum.services import discussions as svc
 from forum.web.form_errors import apply_errors, form_status
+from forum.web.post_fragments import PostRenderer, ThreadRowRenderer
 
 bp = Blueprint("discussions", __name__)
 
@@ -105,7 +106,8 @@ def category(slug: str):
     """A category's threads: pinned first, sorted, filtered by tag, keyset-paginated."""
     page = svc.category_page(current_user, slug, sort=request.args.get("sort", "latest"),
                              tag=request.args.get("tag"), after=request.args.get("after"))
-    return render_template("discussions/category.html", page=page)
+    return render_template("discussions/category.html", page=page,
+                           thread_row=ThreadRowRenderer(page))
 
 
 @bp.route("/c/<slug>/new", methods=["GET", "POST"])
@@ -130,6 +132,7 @@ def new_thread(slug: str):
 def _render_thread(thread_id: int, form: ReplyForm, status: int = 200, page: int | None = None):
     view = svc.read_thread(current_user, thread_id, page)
     return render_template("discussions/thread.html", view=view, form=form,
+                           post_html=PostRenderer(view, current_user._get_current_object()),
                            kinds=svc.REACTION_KINDS), status
 
 
