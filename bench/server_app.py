@@ -10,9 +10,23 @@ from __future__ import annotations
 
 import os
 
+from flask import render_template_string
+from flask_login import login_required
+
 from forum import config, create_app
 
 config.Config.SOCKETIO_CHANNEL = os.environ.get("BENCH_SOCKETIO_CHANNEL", "commons-bench")
 config.Config.REDIS_KEY_PREFIX = os.environ.get("BENCH_REDIS_PREFIX", "commons-bench:")
 app = create_app()
 app.config["CHAT_RATE_LIMIT"] = (100000, 1)
+
+
+@app.get("/bench/layout")
+@login_required
+def layout_floor() -> str:
+    """The site layout around an empty page, logged in: what every page pays before content.
+
+    Benchmark 1 reports it beside the real pages (not against a target) so the thread page's
+    ratio can be read against the cheapest page this stack can serve to a signed-in member.
+    """
+    return render_template_string('{% extends "base.html" %}{% block content %}{% endblock %}')
