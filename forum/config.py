@@ -36,18 +36,51 @@ def load_secret_key(instance_path: str, production: bool) -> str:
     return key
 
 
+# Pool of a server database (PostgreSQL) per process. One gevent worker serves every socket
+# of its process, and each event holds a connection while it runs: SQLAlchemy's 5 + 10 made a
+# 500-socket join storm wait past the pool timeout (bench/chat.py). Keep (size + overflow) x
+# processes under the server's max_connections (PostgreSQL: 100).
+POOL_DEFAULTS = {"DATABASE_POOL_SIZE": 20, "DATABASE_MAX_OVERFLOW": 20,
+                 "DATABASE_POOL_TIMEOUT": 30}
+
+
+def _int_from_environment(name: str, default: int) -> int:
+    """A whole number >= 0 from the environment, or a clear error at start-up."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise RuntimeError(f"{name} must be a whole number (got {raw!r})")
+    return int(raw)
+
+
+def engine_options(url: str, settings: dict) -> dict:
+    """SQLAlchemy engine options: a pre-ping always; the pool size for server databases.
+
+    SQLite keeps SQLAlchemy's own pool for files and memory alike.
+    """
+    options: dict = {"pool_pre_ping": True}
+    if not url.startswith("sqlite"):
+        options.update(pool_size=settings["DATABASE_POOL_SIZE"],
+                       max_overflow=settings["DATABASE_MAX_OVERFLOW"],
+                       pool_timeout=settings["DATABASE_POOL_TIMEOUT"])
+    return options
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the settings dictionary from environment variables."""
     production = os.environ.get("FORUM_ENV", "development") == "production"
     default_db = "sqlite:///" + str(Path(instance_path) / "commons.db")
     redis_url = os.environ.get("REDIS_URL") or None
     origins = os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "")
+    database_url = normalise_database_url(os.environ.get("DATABASE_URL", default_db))
+    pool = {name: _int_from_environment(name, default) for name, default in POOL_DEFAULTS.items()}
     return {
         "FORUM_ENV": "production" if production else "development",
         "SECRET_KEY": load_secret_key(instance_path, production),
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            os.environ.get("DATABASE_URL", default_db)
-        ),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        **pool,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, pool),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "SOCKETIO_ALLOWED_ORIGINS": [o.strip() for o in origins.split(",") if o.strip()] or None,
