@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
@@ -23,7 +25,6 @@ from sqlalchemy.orm import joinedload
 
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.extensions import db
-from forum.lib.fragments import render_fragment
 from forum.lib.realtime import broadcast, channel_room, enter_room, leave_room
 from forum.lib.text import clean_text, render_chat
 from forum.models import (
@@ -65,6 +66,7 @@ __all__ = [
     "open_direct_channel",
     "revoke_lost_channels",
     "send_message",
+    "send_message_payload",
     "socket_connected",
     "socket_disconnected",
     "typing",
@@ -130,9 +132,20 @@ def _check_rate(user: User) -> None:
     automod.check_new_member_rate(user, "chat")  # the stricter tier of a member's first days
 
 
+MESSAGE_TEMPLATE = "chat/_message.html"
+
+
 def render_message_fragment(message: Message, author: User | None) -> str:
-    """The viewer-neutral HTML of one message, as pages and live updates insert it."""
-    return render_fragment("chat/_message.html", message=message, author=author)
+    """The viewer-neutral HTML of one message, as pages and live updates insert it.
+
+    Rendered like lib/fragments.render_fragment (English, UTC, `fragment=True`) but without the
+    app's context processors: they are per viewer (the bell's unread COUNT, the current user),
+    which a fragment shared by a whole room must not use, and they cost a query per message.
+    """
+    scope = nullcontext() if has_request_context() else current_app.test_request_context("/")
+    with scope, force_locale("en"):
+        template = current_app.jinja_env.get_template(MESSAGE_TEMPLATE)
+        return template.render(fragment=True, message=message, author=author)
 
 
 def message_payload(message: Message, author: User | None = None) -> dict:
@@ -172,15 +185,41 @@ def _same_send(existing: Message, channel_id: int) -> Message:
 
 def send_message(user: User, channel_id: int, body: object, client_id: object) -> Message:
     """Store a message once per (author, client_id), then broadcast `message:new` to its room."""
+    return _send(user, channel_id, body, client_id)[0]
+
+
+def send_message_payload(user: User, channel_id: int, body: object, client_id: object) -> dict:
+    """Like send_message, returning the socket payload: the one broadcast, rendered once."""
+    message, payload = _send(user, channel_id, body, client_id)
+    return payload if payload is not None else message_payload(message)
+
+
+def _retry(user: User, channel_id: int, client_id: str) -> tuple[Message, None] | None:
+    """The earlier send with this client id, as a retry returns it (None: there is none)."""
+    existing = _find_sent(user.id, client_id)
+    return None if existing is None else (_same_send(existing, channel_id), None)
+
+
+def _send(user: User, channel_id: int, body: object,
+          client_id: object) -> tuple[Message, dict | None]:
+    """The send path: (message, its broadcast payload), or (earlier message, None) on a retry.
+
+    No lookup by client_id first: the (author, client_id) unique constraint decides, so a new
+    message costs no extra query and a retry is found when its insert fails.
+    """
     user = access.require_active(user)
     access.access_channel(user, channel_id)
     client_id = _check_client_id(client_id)
-    existing = _find_sent(user.id, client_id)
-    if existing is not None:
-        return _same_send(existing, channel_id)  # a retry: same ack, no second broadcast
-    _check_rate(user)
-    source = _clean_body(body)
-    held = automod.screen(source)
+    try:
+        _check_rate(user)
+        source = _clean_body(body)
+        held = automod.screen(source)
+    except (RateLimited, Invalid):
+        # A retry is never refused (by the flood limit, or a word list changed since): it
+        # only repeats the ack of what was already stored.
+        if (retry := _retry(user, channel_id, client_id)) is not None:
+            return retry
+        raise
     html = _render(source)
     # Within a process, one sender per channel from insert to broadcast, so `message:new` leaves
     # in id order. Across processes the channel row lock (PostgreSQL; SQLite has one writer)
@@ -194,25 +233,25 @@ def send_message(user: User, channel_id: int, body: object, client_id: object) -
         db.session.add(message)
         try:
             db.session.flush()
-            if held:
-                # Held for review: stored hidden, only its author's ack hears of it.
-                automod.hold_new("message", message, channel.cohort_id, held)
-            else:
-                channel.last_message_id = message.id
-            payload = message_payload(message, user)
-            pending = None if held else notifications.notify_message(user, channel, message)
-            db.session.commit()
         except IntegrityError:
-            # The same client_id raced in from another socket or process: return the winner.
+            # Sent before (a retry), or the same client_id raced in from another socket or
+            # process: return the stored one, with no second broadcast.
             db.session.rollback()
-            existing = _find_sent(user.id, client_id)
-            if existing is None:
-                raise
-            return _same_send(existing, channel_id)
+            if (retry := _retry(user, channel_id, client_id)) is not None:
+                return retry
+            raise
+        if held:
+            # Held for review: stored hidden, only its author's ack hears of it.
+            automod.hold_new("message", message, channel.cohort_id, held)
+        else:
+            channel.last_message_id = message.id
+        payload = message_payload(message, user)
+        pending = None if held else notifications.notify_message(user, channel, message)
+        db.session.commit()
         if not held:
             broadcast("message:new", payload, channel_room(channel_id))
     notifications.deliver(pending)
-    return message
+    return message, payload
 
 
 _locks_guard = threading.Lock()

@@ -91,9 +91,9 @@ def on_channel_read(data: dict) -> dict:
 @chat_event("message:send")
 def on_message_send(data: dict) -> dict:
     """Send a message; the ack carries the stored message (the same one on a retry)."""
-    message = chat.send_message(current_user, _int(data, "channel_id"), data.get("body"),
-                                data.get("client_id"))
-    return {"message": chat.message_payload(message)}
+    # The ack carries the payload the room received, not a second rendering after the commit.
+    return {"message": chat.send_message_payload(current_user, _int(data, "channel_id"),
+                                                 data.get("body"), data.get("client_id"))}
 
 
 @chat_event("message:edit")

@@ -183,25 +183,29 @@ def notify_message(author: User, channel: Channel, message: Message) -> Pending:
     """A chat message: the other members of a direct conversation; people @mentioned in a
     cohort or global channel who may read it."""
     pending = Pending()
-    url = path("chat.channel", channel_id=channel.id)
-    text = excerpt(message.body_html)
+    # A message in a cohort channel usually tells nobody: the excerpt (a second pass of bleach
+    # over the HTML) and the URL are only built once someone is to be told.
     if channel.is_direct:
         member_ids = set(db.session.scalars(select(ChannelMember.user_id).where(
             ChannelMember.channel_id == channel.id, ChannelMember.is_member.is_(True))))
         audience = _channel_audience(users_by_id(member_ids - {author.id}), channel)
-        record(pending, Event(
-            kind=K.DIRECT_MESSAGE.value, target_type="channel", target_id=channel.id,
-            actor_id=author.id, subject=channel.name, excerpt=text, url=url,
-        ), audience)
+        if audience:
+            record(pending, Event(
+                kind=K.DIRECT_MESSAGE.value, target_type="channel", target_id=channel.id,
+                actor_id=author.id, subject=channel.name, excerpt=excerpt(message.body_html),
+                url=path("chat.channel", channel_id=channel.id),
+            ), audience)
         return pending
     names = mentioned_names(message.body_html) - {author.username.lower()}
     if names:
         audience = _channel_audience(users_by_name(names), channel)
-        record(pending, Event(
-            kind=K.MENTION.value, target_type="channel", target_id=channel.id,
-            actor_id=author.id, cohort_id=channel.cohort_id, subject=channel.name,
-            excerpt=text, url=url,
-        ), audience)
+        if audience:
+            record(pending, Event(
+                kind=K.MENTION.value, target_type="channel", target_id=channel.id,
+                actor_id=author.id, cohort_id=channel.cohort_id, subject=channel.name,
+                excerpt=excerpt(message.body_html),
+                url=path("chat.channel", channel_id=channel.id),
+            ), audience)
     return pending
 
 
