@@ -166,3 +166,28 @@ def test_notification_list_5_and_50_same_queries(app, world, queries):
         counts.append(count)
     _report("notification_list", counts)
     assert counts[0] == counts[1] <= MAX_QUERIES, counts
+
+
+def test_search_page_one_hit_and_a_full_page_same_queries(app, world, queries):
+    if "search.index" not in app.view_functions:
+        pytest.skip("search is not built yet")
+    from tests import search_helpers
+
+    search_helpers.thread(world.general, world.amina, "Rare kiwi sighting")
+    lobby = search_helpers.channel("lobby")
+    thread = search_helpers.thread(world.general, world.amina, "Birds")
+    for i in range(7):  # 20 hits of every kind on the second search: 6 threads, 7 + 7
+        search_helpers.post(thread, world.bilal, f"wombat {i}")
+        search_helpers.message(lobby, world.bilal, f"wombat chat {i}")
+        if i < 6:
+            search_helpers.thread(world.general, world.amina, f"Wombat {i}")
+    reader = Browser(app, world.amina)
+    counts = []
+    for word, hits in (("kiwi", 1), ("wombat", 20)):
+        n, html = _count(app, queries, reader, f"/search?q={word}")
+        assert html.count('class="card search-hit') == hits
+        counts.append(n)
+    assert "search-hit-thread" in html and "search-hit-post" in html
+    assert "search-hit-message" in html
+    _report("search", counts)
+    assert counts[0] == counts[1] <= MAX_QUERIES, counts

@@ -329,3 +329,25 @@ def test_ranking_is_bounded_to_the_newest_candidates(world, monkeypatch):
     assert {h.id for h in hits} == {p.id for p in posts[-5:]}
     with pytest.raises(Invalid):
         search(world.amina, "common", page=2, per_page=5)
+
+
+def test_old_matches_are_found_past_the_newest_rows(world, monkeypatch):
+    # PostgreSQL reads the newest WINDOW rows first and only then asks the index for older
+    # matches: a rare word's old posts must still be found, the newest visible ones first,
+    # and newer matches the searcher may not read must not take their place.
+    import forum.services.search as svc
+
+    monkeypatch.setattr(svc, "WINDOW", 2)
+    monkeypatch.setattr(svc, "CANDIDATES", 3)
+    t = s.thread(world.general, world.amina, "Window")
+    old = [s.post(t, world.bilal, f"quokka sighting {i}") for i in range(4)]
+    bravo = s.thread(world.lounge_b, world.carla, "Bravo notes")
+    for i in range(3):
+        s.post(bravo, world.carla, f"quokka in bravo {i}")
+    for i in range(2):
+        s.post(t, world.bilal, f"unrelated filler {i}")
+    assert {h.id for h in search(world.amina, "quokka").hits} == {p.id for p in old[1:]}
+    newest = s.post(t, world.bilal, "quokka again")  # now inside the window, with a filler
+    hits = search(world.amina, "quokka").hits
+    assert {h.id for h in hits} == {newest.id, old[3].id, old[2].id}
+    assert all(h.kind == "post" and h.thread_id == t.id for h in hits)

@@ -4,7 +4,7 @@ The index (forum/models/search.py) only knows words; who may see a hit is decide
 time, against the source rows and through the policy package: other cohorts' content, other
 people's direct messages, hidden and deleted content never match — so they never appear, not
 even in a count. One UNION ALL query ranks threads (by title), posts and chat messages
-together; the page's rows are then loaded with one query per kind.
+together, and the same statement loads what the page's hits show.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.orm import aliased
 
 from forum.errors import Invalid
 from forum.extensions import db
@@ -65,11 +66,13 @@ __all__ = [
 KINDS = ("threads", "posts", "messages")
 PER_PAGE = 20
 # Deep offsets get slow and nobody reads page 50 of search results; refine the query instead.
-MAX_PAGE = 50
+MAX_PAGE = 10
 # Thread titles are short and say what a thread is about: a title hit outranks a body hit.
 _TITLE_WEIGHT = 2.0
 # Matches ranked per kind (see _ranked); as many as the pages one may open.
 CANDIDATES = MAX_PAGE * PER_PAGE
+# PostgreSQL: the newest rows of a table read without the index first (see _newest_matches).
+WINDOW = 4000
 
 
 @dataclass(frozen=True)
@@ -163,10 +166,10 @@ def _ranked(kind: str, model, index: str, source, terms: list[str], dialect: str
             scope: Callable[[Select], Select], weight: float = 1.0) -> Select:
     """(kind, id, score, created_at) of the newest CANDIDATES visible matches of one kind.
 
-    `scope` adds the joins and WHERE clauses that decide visibility and the filters. Ranking
-    is done among those candidates only: a word found in nearly every post would otherwise
-    cost a score for each of 100k rows; with the cap, a query answers in bounded time and
-    common words rank the most recent matches (nobody pages past MAX_PAGE anyway).
+    `scope` adds the joins and WHERE clauses that decide visibility and the filters. Ranking is done
+    among those candidates only: a word found in nearly every post would otherwise cost a
+    score for each of 100k rows; with the cap, a query answers in bounded time and common
+    words rank the most recent matches (nobody pages past MAX_PAGE anyway).
     """
     words = [t for t in terms if not is_cjk(t)]
     columns = (literal(kind).label("kind"), model.id.label("id"))
@@ -203,15 +206,41 @@ def _ranked(kind: str, model, index: str, source, terms: list[str], dialect: str
     parts = [_cjk_phrase(t) if is_cjk(t) else f"'{t}':*" for t in terms]
     vector = literal_column(f"{model.__tablename__}.{VECTOR_COLUMN}")
     # Rendered into the SQL text (safely quoted by SQLAlchemy) rather than a bind parameter:
-    # the planner then sees how selective the words are.
+    # the planner then sees the words (CJK phrases, the GIN index conditions).
     expression = bindparam("tsquery", " & ".join(parts), literal_execute=True)
     query = func.forum_search_query(expression)
-    matches = [vector.op("@@")(query)]
+    match = vector.op("@@")(query)
     score = func.ts_rank(vector, query) * weight
-    ids = scope(select(model.id).select_from(model)).where(*matches)
-    ids = ids.order_by(model.id.desc()).limit(CANDIDATES)
     return select(*columns, score.label("score"), model.created_at.label("created_at")).where(
-        model.id.in_(ids))
+        model.id.in_(_newest_matches(kind, model, match, scope)))
+
+
+def _newest_matches(kind: str, model, match: ColumnElement[bool],
+                    scope: Callable[[Select], Select]) -> Select:
+    """PostgreSQL: ids of the newest CANDIDATES visible rows of `model` that `match`.
+
+    The planner cannot tell a rare word from a common one (a prefix query is always estimated
+    at 2% of the rows), and each plan is a disaster for the other kind of word: walking the
+    primary key backwards reads the whole table before it finds a rare word's 1,000 matches;
+    the GIN index builds a bitmap of a common word's 300k matches. So both run, in order:
+    first the newest WINDOW rows are read backwards (bounded); only if they hold fewer than
+    CANDIDATES matches does the GIN index find the older ones (a one-time filter: PostgreSQL
+    never starts that branch otherwise). A rare word costs WINDOW rows plus its few matches,
+    a common word WINDOW rows at most; a word in between costs its matches.
+    """
+    newest = select(func.max(aliased(model).id)).scalar_subquery()
+    # `IS TRUE` keeps the GIN index out of the window (it would read the whole posting list).
+    recent = scope(select(model.id).select_from(model)).where(
+        model.id > newest - WINDOW, match.is_(True),
+    ).order_by(model.id.desc()).limit(CANDIDATES).cte(f"{kind}_recent")
+    # `id + 0`: neither the ordering nor the bound may walk the primary key here.
+    shifted = model.id + literal_column("0")
+    older = scope(select(model.id).select_from(model)).where(
+        shifted <= newest - WINDOW, match,
+        select(func.count()).select_from(recent).scalar_subquery() < CANDIDATES,
+    ).order_by(shifted.desc()).limit(CANDIDATES)
+    both = union_all(select(recent.c.id), older).subquery(f"{kind}_matches")
+    return select(both.c.id).order_by(both.c.id.desc()).limit(CANDIDATES)
 
 
 def _dates(filters: SearchFilters, column_) -> list[ColumnElement[bool]]:
@@ -234,14 +263,37 @@ def _discussion_filters(filters: SearchFilters) -> list:
     return clauses
 
 
+def _visible_through(statement: Select, dialect: str, joins: list, conditions: list) -> Select:
+    """Keep the rows whose parent rows (`joins`: (model, ON clause), first one correlated)
+    pass `conditions`.
+
+    SQLite joins them (its nested loops probe the parents by primary key). PostgreSQL gets a
+    correlated one-row lookup instead: it runs per candidate (an index probe) and is never
+    turned into a hash join over the whole parent table, which the planner picks when it
+    overestimates a rare word's matches.
+    """
+    if dialect == "sqlite":
+        for target, onclause in joins:
+            statement = statement.join(target, onclause)
+        return statement.where(*conditions)
+    (first, correlation), *rest = joins
+    lookup = select(literal(1)).select_from(first)
+    for target, onclause in rest:
+        lookup = lookup.join(target, onclause)
+    lookup = lookup.where(correlation, *conditions).limit(1)
+    return statement.where(lookup.scalar_subquery().is_not(None))
+
+
 def _threads_query(user: User, dialect: str, terms: list[str], filters: SearchFilters,
                    author_id: int | None) -> Select:
     def scope(statement: Select) -> Select:
-        statement = statement.join(Category, Category.id == Thread.category_id).where(
-            visible_threads_clause(user),
+        statement = _visible_through(
+            statement, dialect, [(Category, Category.id == Thread.category_id)],
+            [visible_threads_clause(user), *_discussion_filters(filters)])
+        statement = statement.where(
             # Moderators may see hidden threads in lists; search never shows them to anyone.
             Thread.hidden_at.is_(None), Thread.deleted_at.is_(None),
-            *_discussion_filters(filters), *_dates(filters, Thread.created_at),
+            *_dates(filters, Thread.created_at),
         )
         if author_id is not None:
             statement = statement.where(Thread.author_id == author_id)
@@ -254,13 +306,14 @@ def _threads_query(user: User, dialect: str, terms: list[str], filters: SearchFi
 def _posts_query(user: User, dialect: str, terms: list[str], filters: SearchFilters,
                  author_id: int | None) -> Select:
     def scope(statement: Select) -> Select:
-        statement = statement.join(Thread, Thread.id == Post.thread_id).join(
-            Category, Category.id == Thread.category_id
-        ).where(
-            visible_threads_clause(user),
-            Thread.hidden_at.is_(None), Thread.deleted_at.is_(None),
+        statement = _visible_through(
+            statement, dialect,
+            [(Thread, Thread.id == Post.thread_id), (Category, Category.id == Thread.category_id)],
+            [visible_threads_clause(user), Thread.hidden_at.is_(None), Thread.deleted_at.is_(None),
+             *_discussion_filters(filters)])
+        statement = statement.where(
             Post.hidden_at.is_(None), Post.deleted_at.is_(None),
-            *_discussion_filters(filters), *_dates(filters, Post.created_at),
+            *_dates(filters, Post.created_at),
         )
         if author_id is not None:
             statement = statement.where(Post.author_id == author_id)
@@ -272,16 +325,18 @@ def _posts_query(user: User, dialect: str, terms: list[str], filters: SearchFilt
 def _messages_query(user: User, dialect: str, terms: list[str], filters: SearchFilters,
                     author_id: int | None) -> Select:
     def scope(statement: Select) -> Select:
-        statement = statement.join(Channel, Channel.id == Message.channel_id).where(
-            # The user's own channel list: global, their cohorts', their direct conversations.
-            listed_channels_clause(user),
+        # The user's own channel list: global, their cohorts', their direct conversations.
+        conditions = [listed_channels_clause(user)]
+        if filters.cohort_id is not None:
+            conditions.append(Channel.cohort_id == filters.cohort_id)
+        if filters.channel_id is not None:
+            conditions.append(Channel.id == filters.channel_id)
+        statement = _visible_through(
+            statement, dialect, [(Channel, Channel.id == Message.channel_id)], conditions)
+        statement = statement.where(
             Message.hidden_at.is_(None), Message.deleted_at.is_(None),
             *_dates(filters, Message.created_at),
         )
-        if filters.cohort_id is not None:
-            statement = statement.where(Channel.cohort_id == filters.cohort_id)
-        if filters.channel_id is not None:
-            statement = statement.where(Channel.id == filters.channel_id)
         if author_id is not None:
             statement = statement.where(Message.author_id == author_id)
         return statement
@@ -306,47 +361,51 @@ def _author(user: User | None) -> tuple[str | None, str | None]:
     return (user.username, user.display_name) if user else (None, None)
 
 
-def _load_hits(rows: list, terms: list[str]) -> list[SearchHit]:
-    ids: dict[str, list[int]] = {"thread": [], "post": [], "message": []}
-    for row in rows:
-        ids[row.kind].append(row.id)
-    found: dict[tuple[str, int], SearchHit] = {}
-    if ids["thread"]:
-        for thread, category, author in db.session.execute(
-            select(Thread, Category, User)
-            .join(Category, Category.id == Thread.category_id)
-            .outerjoin(User, User.id == Thread.author_id)
-            .where(Thread.id.in_(ids["thread"]))
-        ):
-            found["thread", thread.id] = SearchHit(
-                "thread", thread.id, thread.title, highlight(thread.title, terms),
-                thread.created_at, *_author(author), category.name, thread_id=thread.id,
-                has_accepted_answer=thread.accepted_post_id is not None)
-    if ids["post"]:
-        for post, thread, category, author in db.session.execute(
-            select(Post, Thread, Category, User)
-            .join(Thread, Thread.id == Post.thread_id)
-            .join(Category, Category.id == Thread.category_id)
-            .outerjoin(User, User.id == Post.author_id)
-            .where(Post.id.in_(ids["post"]))
-        ):
-            found["post", post.id] = SearchHit(
-                "post", post.id, thread.title, highlight(html_text(post.body_html), terms),
-                post.created_at, *_author(author), category.name, thread_id=thread.id,
-                has_accepted_answer=thread.accepted_post_id == post.id)
-    if ids["message"]:
-        for message, channel, author in db.session.execute(
-            select(Message, Channel, User)
-            .join(Channel, Channel.id == Message.channel_id)
-            .outerjoin(User, User.id == Message.author_id)
-            .where(Message.id.in_(ids["message"]))
-        ):
-            found["message", message.id] = SearchHit(
-                "message", message.id, channel.name,
-                highlight(html_text(message.body_html), terms), message.created_at,
-                *_author(author), channel.name, channel_id=channel.id)
-    # Keep the ranked order; a row deleted between the two queries is simply skipped.
-    return [found[key] for row in rows if (key := (row.kind, row.id)) in found]
+def _page(ranked, per_page: int, offset: int) -> Select:
+    """The page's rows with everything a hit shows, in one statement (any mix of kinds)."""
+    order = (ranked.c.score.desc(), ranked.c.created_at.desc(), ranked.c.kind, ranked.c.id.desc())
+    page = select(ranked).order_by(*order).limit(per_page + 1).offset(offset).subquery("page")
+    thread, post, message = aliased(Thread), aliased(Post), aliased(Message)
+    post_thread, category = aliased(Thread), aliased(Category)
+    channel, author = aliased(Channel), aliased(User)
+    return (
+        select(
+            page.c.kind, page.c.id, page.c.created_at,
+            func.coalesce(thread.title, post_thread.title, channel.name).label("title"),
+            func.coalesce(post.body_html, message.body_html).label("body_html"),
+            func.coalesce(thread.id, post_thread.id).label("thread_id"),
+            func.coalesce(thread.accepted_post_id, post_thread.accepted_post_id
+                          ).label("accepted_post_id"),
+            func.coalesce(category.name, channel.name).label("place"),
+            channel.id.label("channel_id"), author.username, author.display_name,
+        )
+        .select_from(page)
+        .outerjoin(thread, (page.c.kind == "thread") & (thread.id == page.c.id))
+        .outerjoin(post, (page.c.kind == "post") & (post.id == page.c.id))
+        .outerjoin(post_thread, post_thread.id == post.thread_id)
+        .outerjoin(message, (page.c.kind == "message") & (message.id == page.c.id))
+        .outerjoin(channel, channel.id == message.channel_id)
+        .outerjoin(category, category.id == func.coalesce(thread.category_id,
+                                                          post_thread.category_id))
+        .outerjoin(author, author.id == func.coalesce(thread.author_id, post.author_id,
+                                                      message.author_id))
+        .order_by(page.c.score.desc(), page.c.created_at.desc(), page.c.kind, page.c.id.desc())
+    )
+
+
+def _hit(row, terms: list[str]) -> SearchHit:
+    if row.kind == "thread":
+        return SearchHit("thread", row.id, row.title, highlight(row.title, terms),
+                         row.created_at, row.username, row.display_name, row.place,
+                         thread_id=row.thread_id,
+                         has_accepted_answer=row.accepted_post_id is not None)
+    snippet = highlight(html_text(row.body_html), terms)
+    if row.kind == "post":
+        return SearchHit("post", row.id, row.title, snippet, row.created_at, row.username,
+                         row.display_name, row.place, thread_id=row.thread_id,
+                         has_accepted_answer=row.accepted_post_id == row.id)
+    return SearchHit("message", row.id, row.title, snippet, row.created_at, row.username,
+                     row.display_name, row.place, channel_id=row.channel_id)
 
 
 def _author_id(username: str | None) -> int | None:
@@ -392,19 +451,19 @@ def search(user: User, query: str | None, filters: SearchFilters | None = None,
     if not selects:
         return results
     if dialect == "postgresql":
-        # After five runs of one statement psycopg prepares it server-side and PostgreSQL may
-        # switch to a generic plan blind to the filters' values (10x slower on rare words);
-        # SET LOCAL keeps planning per query, for this transaction only.
-        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        # For this transaction only: after five runs of one statement psycopg prepares it and
+        # PostgreSQL may switch to a generic plan blind to the filters' values (10x slower);
+        # the correlated lookups inflate the cost estimate past jit_above_cost, and compiling
+        # took longer (40-600 ms) than running; parallel workers cost more to start than the
+        # bounded scans take.
+        db.session.execute(text(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+            "set_config('jit', 'off', true), "
+            "set_config('max_parallel_workers_per_gather', '0', true)"))
     ranked = union_all(*selects).subquery("ranked")
-    rows = db.session.execute(
-        select(ranked.c.kind, ranked.c.id)
-        .order_by(ranked.c.score.desc(), ranked.c.created_at.desc(), ranked.c.id.desc())
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
-    ).all()
+    rows = db.session.execute(_page(ranked, per_page, (page - 1) * per_page)).all()
     results.has_next = len(rows) > per_page
-    results.hits = _load_hits(rows[:per_page], terms)
+    results.hits = [_hit(row, terms) for row in rows[:per_page]]
     return results
 
 
