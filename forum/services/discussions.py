@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -627,18 +627,21 @@ class _PageMeta:
     tags: list[str]
 
 
-def _thread_page_meta(user: User, thread_id: int) -> _PageMeta:
+def _thread_page_meta(user: User, thread_id: int, count_read: bool = True) -> _PageMeta:
     """Post count, read marker, posts read, watch level and tags in ONE round trip.
 
     Scalar subqueries on the (thread_id, id) index and the unique (user, thread) rows, outer
     joined to the thread's tags: five small lookups that were five queries per page view.
+    Posts read are only counted when the page is not given (to open at the first unread):
+    in a 20,000-post thread that count is a scan of the thread's index entries.
     """
     last_read = select(ThreadRead.last_read_post_id).where(
         ThreadRead.user_id == user.id, ThreadRead.thread_id == thread_id).scalar_subquery()
     total = select(func.count()).select_from(Post).where(
         Post.thread_id == thread_id).scalar_subquery()
     read_count = select(func.count()).select_from(Post).where(
-        Post.thread_id == thread_id, Post.id <= func.coalesce(last_read, 0)).scalar_subquery()
+        Post.thread_id == thread_id, Post.id <= func.coalesce(last_read, 0)).scalar_subquery() \
+        if count_read else literal(0)
     watch = select(ThreadWatch.level).where(
         ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread_id).scalar_subquery()
     rows = db.session.execute(
@@ -675,7 +678,7 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
     """Load one page of a thread and mark it read up to the last post shown."""
     thread = access.access_thread(user, thread_id)
     category = thread.category
-    meta = _thread_page_meta(user, thread.id)
+    meta = _thread_page_meta(user, thread.id, count_read=page is None)
     last_read = meta.last_read or 0
     pages = max(1, -(-meta.total // PAGE_SIZE))
     if page is None:
