@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import ApiToken, Thread, utcnow
@@ -163,3 +163,24 @@ def test_openapi_document_and_reference_page(app, world):  # noqa: F811
     assert page.status_code == 200
     assert "/api/v1/channels/{channel_id}/messages" in page.text
     assert "<script" not in page.text.split("</header>", 1)[-1].split("<footer", 1)[0]
+
+
+def test_reloading_after_creating_a_token_does_not_create_another(app, world):  # noqa: F811
+    from tests.discussions_helpers import Browser
+
+    browser = Browser(app, world.amina)
+    form = browser.get("/settings/tokens").text
+    request_id = re.search(r'name="request_id" type="hidden" value="([0-9a-f]{32})"', form)
+    assert request_id, "the form carries a one-time request id"
+    data = {"name": "sync", "scope": "read", "request_id": request_id.group(1)}
+    assert browser.post("/settings/tokens", data=data).status_code == 201
+    again = browser.post("/settings/tokens", data=data)  # the browser's "resend the form?"
+    assert again.status_code == 409 and "already sent" in again.text
+    assert "cmn_" not in again.text.split("Your tokens")[0]
+    assert db.session.scalar(select(func.count()).select_from(ApiToken).where(
+        ApiToken.user_id == world.amina.id)) == 1
+    # A fresh form (a new id) creates a second token as asked.
+    fresh = re.search(r'name="request_id" type="hidden" value="([0-9a-f]{32})"', again.text)
+    assert fresh and fresh.group(1) != request_id.group(1)
+    assert browser.post("/settings/tokens", data={**data, "request_id": fresh.group(1)}
+                        ).status_code == 201
