@@ -50,6 +50,7 @@ def register_config(app: Flask, test_config: dict | None) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extension instances from forum.extensions."""
     from forum import extensions as ext
+    from forum.web import template_gettext
     from forum.web.i18n import select_locale, select_timezone
 
     ext.db.init_app(app)
@@ -58,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
     ext.babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    template_gettext.install(app)
     ext.talisman.init_app(
         app,
         force_https=False,  # TLS is terminated by nginx; see docs/deployment.md

@@ -168,3 +168,16 @@ def test_pages_mark_user_text_with_dir_auto(client, auth, make):
     page = _text(client.get("/u/amina"))
     assert re.search(r'<h1[^>]*>\s*<span dir="auto">أمينة Diallo', page) or \
         re.search(r'dir="auto"[^>]*>\s*أمينة Diallo', page), page[:3000]
+
+
+def test_template_strings_follow_force_locale_inside_a_request(app):
+    """Templates keep the request's catalogue on g; force_locale must still switch it."""
+    template = app.jinja_env.from_string('{{ _("Log out") }}|{{ ngettext("%(num)d reply", '
+                                         '"%(num)d replies", 2) }}')
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        french = template.render()
+        with force_locale("en"):
+            english = template.render()
+        assert template.render() == french
+    assert english == "Log out|2 replies"
+    assert french != english and french.startswith("Se déconnecter")
