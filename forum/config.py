@@ -95,7 +95,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "true").lower() != "false",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Commons <no-reply@localhost>"),
         "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", "0")),
-        "FRAGMENT_CACHE_SIZE": int(os.environ.get("FRAGMENT_CACHE_SIZE", "20000")),
+        "FRAGMENT_CACHE_MB": float(os.environ.get("FRAGMENT_CACHE_MB", "64")),
         **moderation_from_environment(),
     }
 
@@ -148,7 +148,7 @@ class Config:
     REDIS_KEY_PREFIX = "commons:"  # presence and other ephemeral keys
     PER_PAGE = 20
     # Rendered posts and thread rows kept per process (forum/web/fragment_cache.py); 0: off.
-    FRAGMENT_CACHE_SIZE = 20000
+    FRAGMENT_CACHE_MB = 64
     # Notifications
     NOTIFICATIONS_PER_PAGE = 20  # rows per page of the notification centre
     NOTIFICATION_DIGEST_HOURS = 24  # the daily digest covers cohort activity of this many hours

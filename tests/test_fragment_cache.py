@@ -178,7 +178,7 @@ def test_thread_rows_keep_each_readers_unread_state(app, world, thread):
 
 def test_cache_off_still_serves_pages(app, world, thread):
     thread, _reply = thread
-    app.config["FRAGMENT_CACHE_SIZE"] = 0
+    app.config["FRAGMENT_CACHE_MB"] = 0
     app.extensions.pop("fragment_cache", None)
     html = Browser(app, world.bilal).get(f"/t/{thread.id}").text
     assert "Form B-12, stamped." in html and "fragment_cache" not in app.extensions
@@ -197,3 +197,20 @@ def test_cache_keys_cover_every_template_variable(app, template, covered):
     names = jinja2.meta.find_undeclared_variables(app.jinja_env.parse(source))
     names -= set(app.jinja_env.globals) | {"_", "gettext", "ngettext"}
     assert names <= covered, f"{template} reads {names - covered}: add them to the cache key"
+
+
+def test_cache_is_bounded_by_size_not_entries(app, world):
+    """Long posts must not make the cache grow past FRAGMENT_CACHE_MB."""
+    app.config["FRAGMENT_CACHE_MB"] = 0.05  # ~52 KB
+    app.extensions.pop("fragment_cache", None)
+    thread = svc.create_thread(world.amina, world.lounge_a.id, "Long reads", "Opening.", "")
+    for n in range(6):
+        svc.reply(world.bilal, thread.id, f"Report {n}: " + "lorem ipsum " * 1500)
+    html = Browser(app, world.mentor).get(f"/t/{thread.id}").text
+    assert html.count("lorem ipsum") >= 6 * 1500
+    cache = app.extensions["fragment_cache"]
+    assert cache.currsize <= cache.maxsize <= 0.05 * 1024 * 1024
+    assert len(cache) < 7, "older long posts were evicted"
+    app.config["FRAGMENT_CACHE_MB"] = 0.001  # smaller than one long post: served, not kept
+    app.extensions.pop("fragment_cache", None)
+    assert Browser(app, world.mentor).get(f"/t/{thread.id}").text.count("lorem ipsum") >= 9000

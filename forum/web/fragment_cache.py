@@ -3,11 +3,13 @@
 Keys are content-addressed: they hold every value the template reads (plus language and time
 zone), so a change to any of them is simply a different key and nothing is ever invalidated;
 old entries age out. Per-session values (the CSRF token) are rendered as a random slot and
-filled in on the way out. FRAGMENT_CACHE_SIZE entries per process; 0 turns caching off.
+filled in on the way out. FRAGMENT_CACHE_MB of HTML per process (a post may be 50,000
+characters, so the bound is on size, not on entries); 0 turns caching off.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Hashable
 
@@ -24,11 +26,18 @@ def _store() -> LRUCache | None:
     """The app's fragment LRU, or None when caching is off."""
     cache = current_app.extensions.get("fragment_cache")
     if cache is None:
-        size = current_app.config.get("FRAGMENT_CACHE_SIZE", 20000)
-        if not size:
+        megabytes = current_app.config.get("FRAGMENT_CACHE_MB", 64)
+        if not megabytes:
             return None
-        cache = current_app.extensions["fragment_cache"] = LRUCache(maxsize=size)
+        # Sized by characters of HTML plus a fixed allowance for the key and the entry.
+        cache = current_app.extensions["fragment_cache"] = LRUCache(
+            maxsize=int(megabytes * 1024 * 1024), getsizeof=lambda html: len(html) + 512)
     return cache
+
+
+def digest(text: str) -> bytes:
+    """A 128-bit fingerprint of long text for keys (the text itself would be kept twice)."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
 def reader_context() -> tuple[str, str]:
@@ -43,7 +52,11 @@ def cached_html(key: tuple[Hashable, ...], render: Callable[[], str]) -> str:
         return render()
     html = cache.get(key)
     if html is None:
-        html = cache[key] = render()
+        html = render()
+        try:
+            cache[key] = html
+        except ValueError:  # larger than the whole cache: serve it, don't keep it
+            pass
     return html
 
 

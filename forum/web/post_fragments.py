@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from forum.models import Post, User
 from forum.services.discussions import CategoryPage, ThreadPage, ThreadRow
-from forum.web.fragment_cache import CSRF_SLOT, cached_html, reader_context, with_csrf
+from forum.web.fragment_cache import CSRF_SLOT, cached_html, digest, reader_context, with_csrf
 
 _KINDS = ("like", "helpful")
 
@@ -47,7 +47,8 @@ class PostRenderer:
             post.parent_id, post.author_id,
             (author.username, author.display_name) if author is not None else None,
             post.author_id in view.mentors,
-            post.created_at, post.edited_at, post.deleted_at, post.hidden_at, post.body_html,
+            post.created_at, post.edited_at, post.deleted_at, post.hidden_at,
+            digest(post.body_html),
             view.holds.get(post.id) if post.hidden_at is not None else None,
             tuple(counts.get(kind, 0) for kind in _KINDS),
             tuple((post.id, kind) in view.mine for kind in _KINDS),
