@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 
 from cachetools import LRUCache
 from flask import current_app
@@ -53,10 +54,8 @@ def cached_html(key: tuple[Hashable, ...], render: Callable[[], str]) -> str:
     html = cache.get(key)
     if html is None:
         html = render()
-        try:
+        with suppress(ValueError):  # larger than the whole cache: serve it, don't keep it
             cache[key] = html
-        except ValueError:  # larger than the whole cache: serve it, don't keep it
-            pass
     return html
 
 
