@@ -93,6 +93,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "true").lower() != "false",
+        "MAIL_ASYNC": os.environ.get("MAIL_ASYNC", "true").lower() != "false",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Commons <no-reply@localhost>"),
         "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", "0")),
         "FRAGMENT_CACHE_MB": float(os.environ.get("FRAGMENT_CACHE_MB", "64")),
@@ -129,6 +130,7 @@ class Config:
     LANGUAGES = LANGUAGES
     MAIL_BACKEND = None  # None: SMTP if MAIL_SERVER is set, else the outbox folder
     MAIL_FROM = "Commons <no-reply@localhost>"
+    MAIL_ASYNC = True  # SMTP from a background thread (forum/lib/mail_queue.py); False: inline
     # Explicit: Flask-Limiter keeps `enabled` on its shared instance, so an app built with
     # limits off (a test, a benchmark) would otherwise switch them off for the next app.
     RATELIMIT_ENABLED = True

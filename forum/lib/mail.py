@@ -1,18 +1,20 @@
 """A small pluggable mail backend: SMTP when configured, else an outbox folder and the log.
 
-Backends: "smtp" (MAIL_SERVER set), "outbox" (default for local runs: .eml files in
-instance/outbox, and the text in the log so a local user can follow links), "memory" (tests:
+Backends: "smtp" (MAIL_SERVER set; queued and sent by a background thread, see
+forum/lib/mail_queue.py, unless MAIL_ASYNC is off), "outbox" (default for local runs: .eml files
+in instance/outbox, and the text in the log so a local user can follow links), "memory" (tests:
 messages collected in app.extensions["mail_outbox"]).
 """
 
 from __future__ import annotations
 
-import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app
+
+from forum.lib import mail_queue
 
 DEFAULT_FROM = "Commons <no-reply@localhost>"
 
@@ -43,19 +45,22 @@ def backend_name() -> str:
 
 def send_mail(to: str, subject: str, text: str, html: str | None = None,
               headers: dict[str, str] | None = None) -> EmailMessage:
-    """Send one message (with optional extra headers) through the configured backend."""
+    """Send one message (with optional extra headers) through the configured backend.
+
+    With SMTP (and MAIL_ASYNC on) the message is built here and queued; delivery failures are
+    retried and logged by the sender, not raised to the caller.
+    """
     message = _message(to, subject, text, html, headers)
     backend = backend_name()
     if backend == "memory":
         current_app.extensions.setdefault("mail_outbox", []).append(message)
     elif backend == "smtp":
-        config = current_app.config
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-            smtp.send_message(message)
+        settings = mail_queue.SmtpSettings.from_config(current_app.config)
+        if current_app.config.get("MAIL_ASYNC", True):
+            # Off the request path: a slow or unreachable server must not hold the page.
+            mail_queue.enqueue(settings, message)
+        else:
+            mail_queue.send_now(settings, message)
     else:
         folder = Path(current_app.config.get("MAIL_OUTBOX_DIR")
                       or Path(current_app.instance_path) / "outbox")
