@@ -54,7 +54,7 @@ REACTION_KINDS = tuple(kind.value for kind in ReactionKind)
 # --------------------------------------------------------------------------- helpers
 
 
-def _render(source: str) -> str:
+def render_body(source: str) -> str:
     """Validate the length of a Markdown body and return its sanitized HTML."""
     source = clean_text(source)
     limit = current_app.config["POST_MAX_LENGTH"]
@@ -126,7 +126,7 @@ def _reaction_counts(post_ids: list[int]) -> dict[int, dict[str, int]]:
     return counts
 
 
-def _refresh_thread_counters(thread: Thread) -> None:
+def refresh_thread_counters(thread: Thread) -> None:
     """Recompute reply count and last activity from the live posts (after a delete)."""
     replies = db.session.scalar(
         select(func.count()).select_from(Post).where(
@@ -182,7 +182,7 @@ def create_thread(user: User, category_id: int, title: str, body: str,
     if not 3 <= len(title) <= 200:
         errors["title"] = _("Use 3 to 200 characters.")
     try:
-        html = _render(body)
+        html = render_body(body)
     except Invalid as error:
         errors.update(error.fields)
         html = ""
@@ -235,7 +235,7 @@ def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -
         if parent is None:
             raise Invalid(_("The post you replied to is gone."),
                           fields={"parent_id": _("Unknown post.")})
-    html = _render(body)
+    html = render_body(body)
     held = automod.screen(body)
     automod.check_new_member_rate(user, "post")
     now = utcnow()
@@ -273,7 +273,7 @@ def edit_post(user: User, post_id: int, body: str) -> Post:
     post = access.access_post(user, post_id)
     if not access.can_edit_post(user, post):
         raise Forbidden()
-    html = _render(body)
+    html = render_body(body)
     body = clean_text(body)
     if body == post.body_source:
         return post
@@ -310,7 +310,7 @@ def delete_post(user: User, post_id: int) -> Post:
     if thread.accepted_post_id == post.id:
         thread.accepted_post_id = None
     db.session.flush()
-    _refresh_thread_counters(thread)
+    refresh_thread_counters(thread)
     db.session.commit()
     post = _load_post(post.id)
     broadcast("post:deleted", {

@@ -191,12 +191,12 @@ def remove(user: User, target_type: str, target_id: int, reason: str) -> Content
                       code="first_post")
     obj.deleted_at = utcnow()
     if target.type == "post":
-        from forum.services.discussions import _refresh_thread_counters
+        from forum.services.discussions import refresh_thread_counters
 
         if target.thread.accepted_post_id == obj.id:
             target.thread.accepted_post_id = None
         db.session.flush()
-        _refresh_thread_counters(target.thread)
+        refresh_thread_counters(target.thread)
     resolve_flags(target.type, target.id, user, "deleted")
     audit.record(user, "delete", target_type=target.type, target_id=target.id,
                  cohort_id=target.cohort_id, reason=reason)
@@ -218,14 +218,14 @@ def remove(user: User, target_type: str, target_id: int, reason: str) -> Content
 
 def edit_post(user: User, post_id: int, body: str, reason: str = "") -> Post:
     """A moderator corrects a post (e.g. removes confidential details); history keeps the old."""
-    from forum.services.discussions import _render, render_post_fragment
+    from forum.services.discussions import render_body, render_post_fragment
 
     target = access.access_moderatable(user, "post", post_id)
     reason = clean_reason(reason, required=False)
     post = target.obj
     if post.deleted_at is not None:
         raise Invalid(_("This was deleted already."))
-    html = _render(body)
+    html = render_body(body)
     body = clean_text(body)
     if body != post.body_source:
         db.session.add(PostRevision(post_id=post.id, editor_id=user.id,
