@@ -9,14 +9,18 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 import re
 import smtplib
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.smtp import SMTP as SMTPServerProtocol
@@ -325,4 +329,36 @@ def test_a_roster_import_answers_before_the_invitations_are_delivered(client, ma
         n = message["To"].removeprefix("person").split("@")[0]
         assert f"Hello Person {n}," in _body(message)
         assert re.search(rf"http://\S+/{re.escape(codes[message['To']])}\s", _body(message))
+    assert smtp_server.sessions == 1
+
+
+EXIT_SCRIPT = """
+import sys
+if sys.argv[2] == "gevent":  # as under gunicorn's gevent worker
+    from gevent import monkey
+    monkey.patch_all()
+from forum import create_app
+from forum.lib.mail import send_mail
+app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "MAIL_BACKEND": "smtp",
+                  "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": int(sys.argv[1]),
+                  "MAIL_USE_TLS": False})
+with app.app_context():
+    for n in range(20):
+        send_mail(f"person{n}@example.org", f"Invitation {n}", "Hello\\n")
+print("queued", flush=True)
+"""
+
+
+@pytest.mark.parametrize("mode", ["threads", "gevent"])
+def test_queued_mail_is_flushed_when_the_process_exits(smtp_server, tmp_path, mode):
+    smtp_server.delay = 0.05  # the process ends ~1 s before the last message is sent
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT, str(smtp_server.port), mode],
+        capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent,
+        env={**os.environ, "FORUM_INSTANCE_PATH": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "queued"
+    # No wait here: the process only ended once its queue was delivered.
+    assert sorted(m["Subject"] for m in smtp_server.received) == sorted(
+        f"Invitation {n}" for n in range(20))
     assert smtp_server.sessions == 1
