@@ -75,8 +75,9 @@ async def run(spec: dict) -> dict:
     joins = await asyncio.gather(*[join(c) for c in clients])
     failed = [j for j in joins if not j.get("ok")]
     connect_seconds = time.monotonic() - started
-    # Joins announce presence to the room (N x N events): let that storm pass before measuring.
-    await asyncio.sleep(SETTLE_SECONDS)
+    # Joins announce presence to the room (N x N events): let that storm pass before measuring,
+    # including the last coalesced list (the app waits 1 s per 100 sockets in big rooms).
+    await asyncio.sleep(SETTLE_SECONDS + n / 100)
 
     tag = f"{int(time.time() * 1000)}"
     # One untimed message first, on both servers: the first send after a start compiles

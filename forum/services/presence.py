@@ -58,6 +58,17 @@ def online_users(channel_id: int) -> list[dict]:
 
 
 _scheduled: set[int] = set()  # channels with a presence broadcast pending in this process
+PRESENCE_ROOM_STEP = 100  # sockets per PRESENCE_COALESCE_SECONDS of delay in big rooms
+
+
+def coalesce_delay(base: float, room_size: int) -> float:
+    """Seconds between two presence lists of a room: longer as the room grows.
+
+    A list names everyone and goes to everyone: at a fixed rate its bytes grow with N².
+    Stretching the delay with N keeps them linear (a room of 500 hears every 5 s, not
+    every second, while 500 people join); a join still gets the current list in its ack.
+    """
+    return base * max(1.0, room_size / PRESENCE_ROOM_STEP)
 
 
 def _broadcast_now(channel_id: int) -> None:
@@ -66,7 +77,8 @@ def _broadcast_now(channel_id: int) -> None:
 
 
 def broadcast_presence(channel_id: int) -> None:
-    """Tell the channel's room who is online now: at most once per PRESENCE_COALESCE_SECONDS.
+    """Tell the channel's room who is online now: at most once per PRESENCE_COALESCE_SECONDS
+    (longer in rooms of over PRESENCE_ROOM_STEP sockets: coalesce_delay).
 
     Every join used to send the whole list to the whole room: N people (re)connecting sent
     N lists of N names to N sockets — at N=500 the join storm held every pooled database
@@ -79,6 +91,8 @@ def broadcast_presence(channel_id: int) -> None:
         return
     if channel_id in _scheduled:
         return
+    delay = coalesce_delay(delay, len(realtime.local_participants(
+        realtime.channel_room(channel_id))))
     _scheduled.add(channel_id)
     app = current_app._get_current_object()
 
