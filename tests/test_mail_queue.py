@@ -166,13 +166,14 @@ def _body(message: EmailMessage) -> str:
 
 
 def test_a_burst_returns_at_once_and_arrives_over_one_session(mail_app, smtp_server):
-    smtp_server.delay = 0.05  # 100 messages: 5 s if each request waited for the server
-    started = time.monotonic()
+    # The server accepts nothing until every call has returned: a call that waited for
+    # delivery would never return (structural, not timed: CI machines are noisy).
+    smtp_server.hold.clear()
+    smtp_server.delay = 0.01
     for n in range(100):
         send_mail(f"person{n}@example.org", f"Invitation {n}", f"Hello person {n}\n")
-    elapsed = time.monotonic() - started
-    assert elapsed < 100 * 0.05 / 2
-    assert len(smtp_server.received) < 100  # the calls did not wait for delivery
+    assert smtp_server.received == []
+    smtp_server.hold.set()
     arrived = smtp_server.wait_for(100)
     assert sorted((m["To"], m["Subject"], _body(m).strip()) for m in arrived) == sorted(
         (f"person{n}@example.org", f"Invitation {n}", f"Hello person {n}") for n in range(100))
