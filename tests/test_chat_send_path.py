@@ -98,3 +98,12 @@ def test_retry_of_a_held_message_stays_hidden(app, world):
     again = chat.send_message(world.amina, world.channel.id, "hello pineapple", "h-1")
     assert again.id == first.id
     assert db.session.scalar(select(func.count(Message.id))) == 1
+
+
+def test_fragment_escapes_what_people_typed(app, world):
+    world.amina.display_name = "<b>Amina</b>"
+    db.session.commit()
+    message = chat.send_message(world.amina, world.channel.id, "<i>hi</i> & bye", "e-1")
+    html = chat.message_payload(message)["html"]
+    assert "&lt;b&gt;Amina&lt;/b&gt;" in html and "<b>Amina" not in html
+    assert "<i>" not in html and "&amp; bye" in html
