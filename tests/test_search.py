@@ -331,13 +331,16 @@ def test_ranking_is_bounded_to_the_newest_candidates(world, monkeypatch):
         search(world.amina, "common", page=2, per_page=5)
 
 
-def test_old_matches_are_found_past_the_newest_rows(world, monkeypatch):
-    # PostgreSQL reads the newest WINDOW rows first and only then asks the index for older
-    # matches: a rare word's old posts must still be found, the newest visible ones first,
-    # and newer matches the searcher may not read must not take their place.
+@pytest.mark.parametrize("common_share", [0.0, 2.0], ids=["window-first", "index-only"])
+def test_old_matches_are_found_past_the_newest_rows(world, monkeypatch, common_share):
+    # PostgreSQL reads the newest WINDOW rows first for common words and then asks the index
+    # for older matches (rare words: the index only). Either way a word's old posts must still
+    # be found, the newest visible ones first, and newer matches the searcher may not read
+    # must not take their place.
     import forum.services.search as svc
 
     monkeypatch.setattr(svc, "WINDOW", 2)
+    monkeypatch.setattr(svc, "COMMON_SHARE", common_share)
     monkeypatch.setattr(svc, "CANDIDATES", 3)
     t = s.thread(world.general, world.amina, "Window")
     old = [s.post(t, world.bilal, f"quokka sighting {i}") for i in range(4)]
@@ -346,8 +349,30 @@ def test_old_matches_are_found_past_the_newest_rows(world, monkeypatch):
         s.post(bravo, world.carla, f"quokka in bravo {i}")
     for i in range(2):
         s.post(t, world.bilal, f"unrelated filler {i}")
-    assert {h.id for h in search(world.amina, "quokka").hits} == {p.id for p in old[1:]}
+    assert sorted(h.id for h in search(world.amina, "quokka").hits) == [p.id for p in old[1:]]
     newest = s.post(t, world.bilal, "quokka again")  # now inside the window, with a filler
     hits = search(world.amina, "quokka").hits
-    assert {h.id for h in hits} == {newest.id, old[3].id, old[2].id}
+    assert sorted(h.id for h in hits) == [old[2].id, old[3].id, newest.id]  # no duplicates
     assert all(h.kind == "post" and h.thread_id == t.id for h in hits)
+
+
+def test_share_of_rows_comes_from_the_statistics(world):
+    from sqlalchemy import select, text
+
+    from forum.services.search import _share_of_rows
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL statistics only")
+    t = s.thread(world.general, world.amina, "Statistics")
+    for i in range(30):
+        s.post(t, world.bilal, f"wombat burrow {i}" if i % 2 else f"kangaroo {i}")
+    db.session.execute(text("ANALYZE posts"))
+
+    def share(*terms: str) -> float:
+        return db.session.scalar(select(_share_of_rows("post", "posts", list(terms))))
+
+    assert 0.3 < share("womb") < 0.7  # 15 of 31 posts (the opening post has neither word)
+    # Several words: the product of their shares (the statistics know no correlations).
+    both = share("wombat", "kangaroo")
+    assert both == pytest.approx(share("wombat") * share("kangaroo")) and 0.1 < both < 0.4
+    assert share("zeppelin") == 0 and share("wombat", "zeppelin") == 0

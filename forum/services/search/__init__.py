@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     bindparam,
+    case,
     column,
     func,
     literal,
@@ -71,8 +72,10 @@ MAX_PAGE = 10
 _TITLE_WEIGHT = 2.0
 # Matches ranked per kind (see _ranked); as many as the pages one may open.
 CANDIDATES = MAX_PAGE * PER_PAGE
-# PostgreSQL: the newest rows of a table read without the index first (see _newest_matches).
-WINDOW = 4000
+# PostgreSQL, for words in at least COMMON_SHARE of the rows: the newest rows of a table read
+# without the index first (see _newest_matches).
+WINDOW = 20_000
+COMMON_SHARE = 0.02
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,7 @@ def _ranked(kind: str, model, index: str, source, terms: list[str], dialect: str
     match = vector.op("@@")(query)
     score = func.ts_rank(vector, query) * weight
     return select(*columns, score.label("score"), model.created_at.label("created_at")).where(
-        model.id.in_(_newest_matches(kind, model, match, scope)))
+        model.id.in_(_newest_matches(kind, model, terms, match, scope)))
 
 
 @cache
@@ -221,28 +224,53 @@ def _table_copy(model):
     return model.__table__.alias(f"{model.__tablename__}_newest")
 
 
-def _newest_matches(kind: str, model, match: ColumnElement[bool],
+def _share_of_rows(kind: str, table_name: str, terms: list[str]) -> ColumnElement:
+    """PostgreSQL's estimate of the share of `table_name` rows holding every term.
+
+    Read from the column statistics ANALYZE keeps (the most common words and their
+    frequencies, pg_stats.most_common_elems); a word missing from them is rare, share 0. The
+    planner itself does not use them for prefix queries (it guesses 2% for any 'word':*).
+    """
+    share: ColumnElement = literal(1.0)
+    for i, term in enumerate(terms):
+        if is_cjk(term):
+            return literal(0.0)
+        name = f"fts_share_{kind}_{i}"
+        per_term = select(literal_column("least(coalesce(sum(m.f), 0), 1.0)")).select_from(
+            text("pg_stats s, unnest(s.most_common_elems::text::text[], "
+                 "s.most_common_elem_freqs) AS m(e, f)")
+        ).where(text(
+            f"s.schemaname = current_schema() AND s.tablename = :{name}_t "
+            f"AND s.attname = '{VECTOR_COLUMN}' AND m.e LIKE "
+            f"public.unaccent('public.unaccent'::regdictionary, :{name}_w) || '%'"
+        ).bindparams(bindparam(f"{name}_t", table_name), bindparam(f"{name}_w", term)))
+        share = share * per_term.scalar_subquery()
+    return share
+
+
+def _newest_matches(kind: str, model, terms: list[str], match: ColumnElement[bool],
                     scope: Callable[[Select], Select]) -> Select:
     """PostgreSQL: ids of the newest CANDIDATES visible rows of `model` that `match`.
 
     The planner cannot tell a rare word from a common one (a prefix query is always estimated
     at 2% of the rows), and each plan is a disaster for the other kind of word: walking the
-    primary key backwards reads the whole table before it finds a rare word's 1,000 matches;
-    the GIN index builds a bitmap of a common word's 300k matches. So both run, in order:
-    first the newest WINDOW rows are read backwards (bounded); only if they hold fewer than
-    CANDIDATES matches does the GIN index find the older ones (a one-time filter: PostgreSQL
-    never starts that branch otherwise). A rare word costs WINDOW rows plus its few matches,
-    a common word WINDOW rows at most; a word in between costs its matches.
+    primary key backwards reads the whole table before it finds a rare word's 200 matches;
+    the GIN index builds a bitmap of a common word's 300k matches. So the statement decides
+    itself, from the statistics (_share_of_rows): for common words the newest WINDOW rows are
+    read backwards first (bounded, and it stops at CANDIDATES matches); the GIN index finds
+    the older matches only if that was not enough, and at once for rare words. Both are
+    one-time filters: PostgreSQL never starts a branch it does not need.
     """
     newest = select(func.max(_table_copy(model).c.id)).scalar_subquery()
+    common = _share_of_rows(kind, model.__tablename__, terms) >= COMMON_SHARE
     # `IS TRUE` keeps the GIN index out of the window (it would read the whole posting list).
     recent = scope(select(model.id).select_from(model)).where(
-        model.id > newest - WINDOW, match.is_(True),
+        common, model.id > newest - WINDOW, match.is_(True),
     ).order_by(model.id.desc()).limit(CANDIDATES).cte(f"{kind}_recent")
     # `id + 0`: neither the ordering nor the bound may walk the primary key here.
     shifted = model.id + literal_column("0")
     older = scope(select(model.id).select_from(model)).where(
-        shifted <= newest - WINDOW, match,
+        shifted <= case((common, newest - WINDOW), else_=newest), match,
         select(func.count()).select_from(recent).scalar_subquery() < CANDIDATES,
     ).order_by(shifted.desc()).limit(CANDIDATES)
     both = union_all(select(recent.c.id), older).subquery(f"{kind}_matches")
