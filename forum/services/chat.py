@@ -208,7 +208,7 @@ def _send(user: User, channel_id: int, body: object,
     message costs no extra query and a retry is found when its insert fails.
     """
     user = access.require_active(user)
-    access.access_channel(user, channel_id)
+    channel = access.access_channel(user, channel_id)
     client_id = _check_client_id(client_id)
     try:
         _check_rate(user)
@@ -225,9 +225,8 @@ def _send(user: User, channel_id: int, body: object,
     # in id order. Across processes the channel row lock (PostgreSQL; SQLite has one writer)
     # orders the commits, and clients order by id and catch up by last id, so nothing is missed.
     with _channel_lock(channel_id):
-        channel = db.session.scalar(
-            select(Channel).where(Channel.id == channel_id).with_for_update()
-        )
+        # The row lock only (the channel is loaded already): no second object to build.
+        db.session.execute(select(Channel.id).where(Channel.id == channel_id).with_for_update())
         message = Message(channel_id=channel_id, author_id=user.id, client_id=client_id,
                           body_source=source, body_html=html)
         db.session.add(message)
