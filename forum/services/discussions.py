@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -525,7 +525,10 @@ def category_page(user: User, slug: str, sort: str = "latest", tag: str | None =
     query = _query(False)
     if cursor:
         moment, last_id = cursor
-        query = query.where(or_(key < moment, and_(key == moment, Thread.id < last_id)))
+        # A row-value comparison, not `key < m OR (key = m AND id < n)`: SQLite can only turn
+        # the row value into an index range; the OR walked the category from its newest thread
+        # (70 ms for the last page of 50k threads).
+        query = query.where(tuple_(key, Thread.id) < tuple_(moment, last_id))
     rows = _rows(query.order_by(key.desc(), Thread.id.desc()).limit(THREADS_PER_PAGE + 1))
     next_cursor = None
     if len(rows) > THREADS_PER_PAGE:
