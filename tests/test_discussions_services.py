@@ -278,3 +278,22 @@ def test_posts_since_lets_a_page_catch_up_but_not_an_outsider(world, app, socket
     assert outsider.emit("thread:since", {"thread_id": thread.id, "after_id": 0},
                          callback=True) == {"ok": False, "error": {"code": "not_found",
                                                                    "message": "Not found."}}
+
+
+def test_thread_list_pages_visit_every_thread_once_even_with_equal_times(world):
+    """The keyset cursor orders by (activity, id): threads sharing a moment are not skipped."""
+    ids = [svc.create_thread(world.amina, world.lounge_a.id, f"Topic {n}", "Body", "").id
+           for n in range(2 * svc.THREADS_PER_PAGE + 5)]
+    moments = [utcnow() - timedelta(hours=1), utcnow() - timedelta(hours=2)]
+    for n, thread in enumerate(db.session.scalars(select(Thread).where(Thread.id.in_(ids)))):
+        thread.last_activity_at = moments[n % 2]  # two big groups of equal times
+    db.session.commit()
+    seen, after = [], None
+    while True:
+        page = svc.category_page(world.amina, world.lounge_a.slug, after=after)
+        seen += [(row.thread.last_activity_at, row.thread.id) for row in page.threads]
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert sorted(i for _, i in seen) == sorted(ids)
+    assert seen == sorted(seen, reverse=True)
