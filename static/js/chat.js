@@ -69,11 +69,26 @@ function join() {
   });
 }
 
+// The read marker moves at most once every few seconds: in a busy room every reader would
+// otherwise write it once per message (100 readers: 100 events and commits per message).
+const READ_EVERY_MS = 3000;
+let readSentAt = 0;
+let readSentId = 0;
+let readTimer = null;
+
 function markRead() {
-  const id = lastId();
-  if (id && document.visibilityState === "visible") {
-    getSocket().emit("channel:read", { channel_id: channelId, message_id: id }, () => {});
-  }
+  clearTimeout(readTimer);
+  const wait = readSentAt + READ_EVERY_MS - Date.now();
+  if (wait <= 0) sendRead();
+  else readTimer = setTimeout(sendRead, wait);
+}
+
+function sendRead() {
+  const id = Number(lastId());
+  if (!id || id <= readSentId || document.visibilityState !== "visible") return;
+  readSentAt = Date.now();
+  readSentId = id;
+  getSocket().emit("channel:read", { channel_id: channelId, message_id: id }, () => {});
 }
 
 function renderPresence(users) {
