@@ -10,12 +10,17 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context
 from flask_babel import force_locale
 
 
 def render_fragment(template: str, **context: Any) -> str:
-    """Render a template; fragments use url_for, so socket events and the CLI get a context."""
+    """Render a template; fragments use url_for, so socket events and the CLI get a context.
+
+    Not through render_template: the app's context processors are per viewer (the bell's
+    unread COUNT, the current user), which a fragment shared by a whole room must not use, and
+    they cost a query per fragment.
+    """
     scope = nullcontext() if has_request_context() else current_app.test_request_context("/")
     with scope, force_locale("en"):
-        return render_template(template, fragment=True, **context)
+        return current_app.jinja_env.get_template(template).render(fragment=True, **context)

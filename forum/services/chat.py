@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 import secrets
 import threading
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from flask import current_app, has_request_context
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
@@ -25,6 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.extensions import db
+from forum.lib.fragments import render_fragment
 from forum.lib.realtime import broadcast, channel_room, enter_room, leave_room
 from forum.lib.text import clean_text, render_chat
 from forum.models import (
@@ -136,16 +135,8 @@ MESSAGE_TEMPLATE = "chat/_message.html"
 
 
 def render_message_fragment(message: Message, author: User | None) -> str:
-    """The viewer-neutral HTML of one message, as pages and live updates insert it.
-
-    Rendered like lib/fragments.render_fragment (English, UTC, `fragment=True`) but without the
-    app's context processors: they are per viewer (the bell's unread COUNT, the current user),
-    which a fragment shared by a whole room must not use, and they cost a query per message.
-    """
-    scope = nullcontext() if has_request_context() else current_app.test_request_context("/")
-    with scope, force_locale("en"):
-        template = current_app.jinja_env.get_template(MESSAGE_TEMPLATE)
-        return template.render(fragment=True, message=message, author=author)
+    """The viewer-neutral HTML of one message, as pages and live updates insert it."""
+    return render_fragment(MESSAGE_TEMPLATE, message=message, author=author)
 
 
 def message_payload(message: Message, author: User | None = None) -> dict:
