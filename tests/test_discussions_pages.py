@@ -238,3 +238,20 @@ def test_index_shows_categories_counts_and_unread(app, world):
     assert "2 threads" in block and "2 unread" in block
     assert "Bravo" not in page
     assert db.session.scalar(select(Post.id).limit(1))
+
+
+def test_long_threads_link_nearby_pages_not_every_page(app, world, monkeypatch):
+    monkeypatch.setattr(svc, "PAGE_SIZE", 2)
+    thread = svc.create_thread(world.amina, world.lounge_a.id, "Very long", "Start")
+    for n in range(25):  # 26 posts: 13 pages
+        svc.reply(world.bilal, thread.id, f"Reply {n}")
+    html = Browser(app, world.amina).get(f"/t/{thread.id}?page=7").text
+    nav = re.search(r'<nav class="pagination".*?</nav>', html, re.S).group(0)
+    linked = [int(n) for n in re.findall(rf'href="/t/{thread.id}\?page=(\d+)">\d+</a>', nav)]
+    assert linked == [1, 5, 6, 8, 9, 13]
+    assert '<span aria-current="page">7</span>' in nav
+    assert nav.count("…") == 2
+    assert f'rel="prev" href="/t/{thread.id}?page=6"' in nav
+    assert f'rel="next" href="/t/{thread.id}?page=8"' in nav
+    first = Browser(app, world.amina).get(f"/t/{thread.id}?page=1").text
+    assert 'rel="prev"' not in re.search(r'<nav class="pagination".*?</nav>', first, re.S)[0]

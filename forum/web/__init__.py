@@ -14,6 +14,19 @@ LANGUAGE_NAMES = [
 ]
 
 
+def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last, `around` either side of `page`; None = gap."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    window: list[int | None] = []
+    for n in shown:
+        if window and n - window[-1] == 2:
+            window.append(n - 1)  # a gap of one page: show the page, not "…"
+        elif window and n - window[-1] > 2:
+            window.append(None)
+        window.append(n)
+    return window
+
+
 def register_web(app: Flask) -> None:
     """Register every page blueprint and the helpers templates rely on."""
     from forum.web import (
@@ -59,6 +72,7 @@ def register_web(app: Flask) -> None:
             "timezone_name": timezone_name,
         }
 
+    app.add_template_global(page_window)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_timedelta_ago, "ago")
