@@ -101,10 +101,13 @@ def _serve(recorder: Recorder, **options) -> Callable[[], None]:
         protocols.append(protocol)
         return protocol
 
-    server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 0))
-    recorder.port = server.sockets[0].getsockname()[1]
+    # The loop runs in its own thread from the start: the test's thread may already have a
+    # running loop left by an earlier test (run_until_complete would refuse there).
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
+    server = asyncio.run_coroutine_threadsafe(
+        loop.create_server(factory, "127.0.0.1", 0), loop).result(timeout=WAIT)
+    recorder.port = server.sockets[0].getsockname()[1]
 
     async def shutdown() -> None:
         server.close()

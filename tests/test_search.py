@@ -361,11 +361,13 @@ def test_share_of_rows_comes_from_the_statistics(world):
 
     from forum.services.search import _share_of_rows
 
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL statistics only")
     t = s.thread(world.general, world.amina, "Statistics")
     for i in range(30):
         s.post(t, world.bilal, f"wombat burrow {i}" if i % 2 else f"kangaroo {i}")
+    # Whatever plan the statistics pick, a prefix finds every match (both databases).
+    assert len(search(world.amina, "womb").hits) == 15
+    if db.engine.dialect.name != "postgresql":
+        return  # SQLite's FTS5 has no planner statistics to read: the rest is PostgreSQL's
     db.session.execute(text("ANALYZE posts"))
 
     def share(*terms: str) -> float:
