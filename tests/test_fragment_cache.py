@@ -214,3 +214,33 @@ def test_cache_is_bounded_by_size_not_entries(app, world):
     app.config["FRAGMENT_CACHE_MB"] = 0.001  # smaller than one long post: served, not kept
     app.extensions.pop("fragment_cache", None)
     assert Browser(app, world.mentor).get(f"/t/{thread.id}").text.count("lorem ipsum") >= 9000
+
+
+# The attributes each cached template reads, all of which its key covers (post_fragments.py).
+KEYED_ATTRIBUTES = {
+    "discussions/_post.html": {
+        "post": {"author", "author_id", "body_html", "created_at", "deleted_at", "edited_at",
+                 "hidden_at", "id", "is_removed", "parent_id"},
+        "post.author": {"username", "display_name"},
+        "thread": {"id", "first_post_id", "accepted_post_id"},
+        "category": {"is_qa"},
+    },
+    "discussions/_thread_row.html": {
+        "t": {"id", "title", "is_pinned", "is_locked", "accepted_post_id", "author",
+              "reply_count", "last_activity_at", "tags"},
+        "t.author": {"display_name"},
+        "row": {"thread", "unread"},
+        "c": {"slug"},
+        "page": {"sort"},
+    },
+}
+
+
+@pytest.mark.parametrize("template", sorted(KEYED_ATTRIBUTES))
+def test_cache_keys_cover_every_attribute_the_template_reads(app, template):
+    """An attribute newly read by a cached template must join its key (post_fragments.py)."""
+    source = app.jinja_env.loader.get_source(app.jinja_env, template)[0]
+    code = re.sub(r"\{#.*?#\}", "", source, flags=re.S)  # comments mention names too
+    for name, allowed in KEYED_ATTRIBUTES[template].items():
+        used = set(re.findall(rf"(?<![\w.]){re.escape(name)}\.(\w+)", code))
+        assert used <= allowed, f"{template} reads {name}.{used - allowed}: add to the key"
