@@ -227,4 +227,6 @@ if (root && log && form && input) {
   log.addEventListener("scroll", () => { if (log.scrollTop < 40) loadOlder(); });
   log.addEventListener("click", onLogClick);
   document.addEventListener("visibilitychange", markRead);
+  // Leaving within the throttle window: send the pending marker now, not never.
+  window.addEventListener("pagehide", () => { clearTimeout(readTimer); sendRead(); });
 }
