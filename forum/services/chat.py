@@ -131,12 +131,9 @@ def _check_rate(user: User) -> None:
     automod.check_new_member_rate(user, "chat")  # the stricter tier of a member's first days
 
 
-MESSAGE_TEMPLATE = "chat/_message.html"
-
-
 def render_message_fragment(message: Message, author: User | None) -> str:
     """The viewer-neutral HTML of one message, as pages and live updates insert it."""
-    return render_fragment(MESSAGE_TEMPLATE, message=message, author=author)
+    return render_fragment("chat/_message.html", message=message, author=author)
 
 
 def message_payload(message: Message, author: User | None = None) -> dict:

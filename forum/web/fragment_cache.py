@@ -17,7 +17,6 @@ from contextlib import suppress
 from cachetools import LRUCache
 from flask import current_app
 from flask_babel import get_locale, get_timezone
-from flask_wtf.csrf import generate_csrf
 
 # Random per process, so no user text can contain it on purpose.
 CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
@@ -59,8 +58,6 @@ def cached_html(key: tuple[Hashable, ...], render: Callable[[], str]) -> str:
     return html
 
 
-def with_csrf(html: str, token: str | None = None) -> str:
+def with_csrf(html: str, token: str) -> str:
     """Fill the CSRF slots of cached HTML with this session's token."""
-    if CSRF_SLOT not in html:
-        return html
-    return html.replace(CSRF_SLOT, token or generate_csrf())
+    return html.replace(CSRF_SLOT, token)

@@ -11,22 +11,16 @@ pressed? moderator? may accept?), the language and the time zone.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
 
-from flask import current_app
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from forum.lib.fragments import render_piece
 from forum.models import Post, User
 from forum.services.discussions import CategoryPage, ThreadPage, ThreadRow
 from forum.web.fragment_cache import CSRF_SLOT, cached_html, digest, reader_context, with_csrf
 
 _KINDS = ("like", "helpful")
-
-
-def _render(template: str, **context: Any) -> str:
-    """A template rendered outside render_template (no context processors needed)."""
-    return current_app.jinja_env.get_template(template).render(**context)
 
 
 class PostRenderer:
@@ -60,7 +54,7 @@ class PostRenderer:
         """One post's HTML, from the cache when this reader sees it as someone already did."""
         item = (display_depth, reply_to, reply_to_id, id_prefix)
         view = self.view
-        html = cached_html(self.key(post, item), lambda: _render(
+        html = cached_html(self.key(post, item), lambda: render_piece(
             "discussions/_post.html", post=post, thread=view.thread, category=view.category,
             mentors=view.mentors, counts=view.counts, mine=view.mine, holds=view.holds,
             viewer=self.viewer, live=False, can_accept=view.can_accept,
@@ -84,5 +78,5 @@ class ThreadRowRenderer:
         key = ("row", *self.reader, page.category.slug, page.sort, t.id, t.title,
                t.is_pinned, t.is_locked, bool(t.accepted_post_id), bool(row.unread), author,
                t.reply_count, t.last_activity_at, tuple(tag.tag for tag in t.tags))
-        return Markup(cached_html(key, lambda: _render(
+        return Markup(cached_html(key, lambda: render_piece(
             "discussions/_thread_row.html", row=row, c=page.category, page=page)))

@@ -52,7 +52,7 @@ def _remember_sent(request_id: str | None) -> None:
 def index():
     """List my tokens and create a new one; the new secret is shown on this response only."""
     form = TokenForm()
-    created, status = None, 200
+    created, status = None, None
     if form.validate_on_submit():
         if _already_sent(form.request_id.data):
             flash(_("That form was already sent and its token created; its secret was shown "
@@ -68,8 +68,7 @@ def index():
             else:
                 _remember_sent(form.request_id.data)
                 form, status = TokenForm(formdata=None), 201
-    if created is None and status != 409:
-        status = form_status(form)
+    status = status or form_status(form)
     response = render_template("profile/tokens.html", form=form, created=created,
                                tokens=api_tokens.list_tokens(current_user),
                                revoke_form=FlaskForm())

@@ -158,10 +158,10 @@ def moderates_anything(user: User | None) -> bool:
 
 def require_moderator(user: User | None) -> set[int] | None:
     """The cohorts the user moderates (None: all); Forbidden for people who moderate nothing."""
-    user = require_login(user)
-    if not moderates_anything(user):
+    scope = moderated_cohort_ids(require_login(user))
+    if scope is not None and not scope:
         raise Forbidden()
-    return moderated_cohort_ids(user)
+    return scope
 
 
 @dataclass
