@@ -357,9 +357,9 @@ def test_old_matches_are_found_past_the_newest_rows(world, monkeypatch, common_s
 
 
 def test_share_of_rows_comes_from_the_statistics(world):
-    from sqlalchemy import select, text
+    from sqlalchemy import text
 
-    from forum.services.search import _share_of_rows
+    from forum.services.search import _settings_and_shares
 
     t = s.thread(world.general, world.amina, "Statistics")
     for i in range(30):
@@ -371,10 +371,13 @@ def test_share_of_rows_comes_from_the_statistics(world):
     db.session.execute(text("ANALYZE posts"))
 
     def share(*terms: str) -> float:
-        return db.session.scalar(select(_share_of_rows("post", "posts", list(terms))))
+        return _settings_and_shares(list(terms))["posts"]
 
     assert 0.3 < share("womb") < 0.7  # 15 of 31 posts (the opening post has neither word)
     # Several words: the product of their shares (the statistics know no correlations).
     both = share("wombat", "kangaroo")
     assert both == pytest.approx(share("wombat") * share("kangaroo")) and 0.1 < both < 0.4
     assert share("zeppelin") == 0 and share("wombat", "zeppelin") == 0
+    assert share("wombat", "搜索") == 0  # a CJK phrase goes to the index
+    # One lookup serves every table; the thread titles hold neither word.
+    assert _settings_and_shares(["womb"])["threads"] == 0
