@@ -17,11 +17,12 @@ from flask_babel import gettext as _
 from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
-from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy import bindparam, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.extensions import db
@@ -190,6 +191,26 @@ def _retry(user: User, channel_id: int, client_id: str) -> tuple[Message, None] 
     return None if existing is None else (_same_send(existing, channel_id), None)
 
 
+_SET_LAST = (update(Channel.__table__).where(Channel.__table__.c.id == bindparam("channel_id"))
+             .values(last_message_id=bindparam("message_id")))
+_INSERTS: dict[str, object] = {}
+
+
+def _insert_statement(dialect: str):
+    """INSERT a message ... ON CONFLICT (author_id, client_id) DO NOTHING RETURNING it (built
+    once per dialect: a statement costs more to build than to run)."""
+    if dialect not in _INSERTS:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        _INSERTS[dialect] = (
+            insert(Message)
+            .values({name: bindparam(name) for name in
+                     ("channel_id", "author_id", "client_id", "body_source", "body_html")})
+            .on_conflict_do_nothing(index_elements=[Message.author_id, Message.client_id])
+            .returning(Message)
+        )
+    return _INSERTS[dialect]
+
+
 def _insert(user: User, channel_id: int, client_id: str, source: str,
             html: str) -> Message | None:
     """INSERT the message; None when (author, client_id) is taken (a retry), without an error.
@@ -197,16 +218,11 @@ def _insert(user: User, channel_id: int, client_id: str, source: str,
     ON CONFLICT DO NOTHING on that unique constraint (both PostgreSQL and SQLite): a retry
     neither aborts the transaction nor logs a duplicate-key error on the server.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(Message)
-        .values(channel_id=channel_id, author_id=user.id, client_id=client_id,
-                body_source=source, body_html=html)
-        .on_conflict_do_nothing(index_elements=[Message.author_id, Message.client_id])
-        .returning(Message)
-    )
-    return db.session.scalars(statement).one_or_none()
+    statement = _insert_statement(db.session.get_bind().dialect.name)
+    return db.session.scalars(statement, {
+        "channel_id": channel_id, "author_id": user.id, "client_id": client_id,
+        "body_source": source, "body_html": html,
+    }).one_or_none()
 
 
 def _send(user: User, channel_id: int, body: object,
@@ -250,7 +266,10 @@ def _send(user: User, channel_id: int, body: object,
             # Held for review: stored hidden, only its author's ack hears of it.
             automod.hold_new("message", message, channel.cohort_id, held)
         else:
-            channel.last_message_id = message.id
+            # A plain UPDATE (the ORM's flush of one changed attribute costs several times
+            # more); the loaded channel is told the value, so it is not left stale.
+            db.session.execute(_SET_LAST, {"channel_id": channel_id, "message_id": message.id})
+            set_committed_value(channel, "last_message_id", message.id)
         payload = message_payload(message, user)
         pending = None if held else notifications.notify_message(user, channel, message)
         db.session.commit()

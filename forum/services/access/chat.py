@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, select
 
 from forum.errors import NotFound
 from forum.extensions import db
@@ -75,6 +75,21 @@ def access_channel(user: User | None, channel_id: int) -> Channel:
     return channel
 
 
+def _lock_statement():
+    """SELECT channel, in its cohort?, in its members? FOR UPDATE OF channels (built once)."""
+    user_id = bindparam("user_id")
+    in_cohort = exists().where(CohortMembership.user_id == user_id,
+                               CohortMembership.cohort_id == Channel.cohort_id)
+    in_direct = exists().where(ChannelMember.channel_id == Channel.id,
+                               ChannelMember.user_id == user_id,
+                               ChannelMember.is_member.is_(True))
+    return (select(Channel, in_cohort, in_direct).where(Channel.id == bindparam("channel_id"))
+            .with_for_update(of=Channel).execution_options(populate_existing=True))
+
+
+_LOCK = _lock_statement()
+
+
 def lock_channel(user: User | None, channel_id: int) -> Channel:
     """access_channel in one statement that also takes the channel's row lock (FOR UPDATE).
 
@@ -83,15 +98,7 @@ def lock_channel(user: User | None, channel_id: int) -> Channel:
     """
     if not _authenticated(user):
         raise NotFound()
-    in_cohort = exists().where(CohortMembership.user_id == user.id,
-                               CohortMembership.cohort_id == Channel.cohort_id)
-    in_direct = exists().where(ChannelMember.channel_id == Channel.id,
-                               ChannelMember.user_id == user.id,
-                               ChannelMember.is_member.is_(True))
-    row = db.session.execute(
-        select(Channel, in_cohort, in_direct).where(Channel.id == channel_id)
-        .with_for_update(of=Channel).execution_options(populate_existing=True)
-    ).first()
+    row = db.session.execute(_LOCK, {"user_id": user.id, "channel_id": channel_id}).first()
     if row is None or not _may_read(user, row[0], lambda: row[1], lambda: row[2]):
         raise NotFound()
     return row[0]
