@@ -149,3 +149,87 @@ def run_scale_out(url: str, cookies: list[str], n: int = 500) -> dict:
             "one_process_p50_ms": summary["ref_p50_ms"],
             "two_processes_p99_ms": summary["app_p99_ms"],
             "one_process_p99_ms": summary["ref_p99_ms"], "runs": multi, "singles": single}
+
+
+# --------------------------------------------------------------------------- CPU per message
+
+
+def cpu_per_message(url: str, members: int, count: int = 50, rounds: int = 5) -> dict:
+    """In-process cost of one `message:send`, independent of machine load: function calls and
+    SQL statements per message (exact), and CPU time (time.process_time, the best of `rounds`).
+
+    The event goes through the Flask-SocketIO test client (session auth, the handler, the
+    broadcast to `members` joined sockets: the test client's own delivery is part of the CPU at
+    large N, equally before and after a change). `python -m bench.chat cpu --members 100`.
+    """
+    import cProfile
+    import pstats
+    import time
+
+    from sqlalchemy import event
+
+    from forum import create_app
+    from forum.extensions import db, socketio
+
+    prepare(url, members)
+    app = create_app(bench_config(url, ARGON2_FAST=True))
+    sockets = []
+    for user_id in range(1, members + 1):
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session.update({"_user_id": f"{user_id}:1", "_fresh": True})
+        sock = socketio.test_client(app, flask_test_client=client)
+        assert sock.emit("channel:join", {"channel_id": 1}, callback=True)["ok"]
+        sockets.append(sock)
+    sender = sockets[0]
+    sent = iter(range(10**9))
+
+    def send(n: int) -> None:
+        for _ in range(n):
+            ack = sender.emit("message:send", {
+                "channel_id": 1, "client_id": f"cpu-{next(sent)}",
+                "body": "Benchmark message — hello, cohort!"}, callback=True)
+            assert ack["ok"], ack
+        for sock in sockets:
+            sock.get_received()
+
+    send(5)  # templates and SQL compiled, connections open
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    profile = cProfile.Profile(time.process_time)
+    profile.enable()
+    send(count)
+    profile.disable()
+    event.remove(engine, "before_cursor_execute", listener)
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        send(count)
+        best = min(best, time.process_time() - started)
+    for sock in sockets:
+        sock.disconnect()
+    with app.app_context():
+        db.engine.dispose()
+    return {"members": members, "cpu_ms": round(best / count * 1000, 2),
+            "calls": round(pstats.Stats(profile).total_calls / count),
+            "statements": round(len(statements) / count, 2)}
+
+
+if __name__ == "__main__":
+    import argparse
+
+    from bench.common import pg_available, pg_url, sqlite_url
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["cpu"])
+    parser.add_argument("--members", type=int, nargs="+", default=[1, 100])
+    args = parser.parse_args()
+    urls = {"sqlite": sqlite_url("chat-cpu")}
+    if pg_available():
+        urls["postgresql"] = pg_url("bench_chat_cpu")
+    for backend, db_url in urls.items():
+        for n in args.members:
+            print(backend, json.dumps(cpu_per_message(db_url, n)), flush=True)
