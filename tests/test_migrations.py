@@ -40,3 +40,28 @@ def test_downgrade_to_base_and_back(empty_database_url):
         upgrade()
         assert "users" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_post_count_migration_counts_existing_posts(empty_database_url):
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0008_performance")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO categories (id, slug, name, description, mode, position, "
+                              "created_at) VALUES (1, 'c', 'C', '', 'discussion', 0, '2026-01-01')"))
+            for tid, posts in ((1, 3), (2, 0)):
+                conn.execute(text("INSERT INTO threads (id, category_id, title, reply_count, "
+                                  "created_at, last_activity_at, is_locked, is_pinned) VALUES "
+                                  "(:t, 1, 't', 0, '2026-01-01', '2026-01-01', false, false)"),
+                             {"t": tid})
+                for _ in range(posts):
+                    conn.execute(text("INSERT INTO posts (thread_id, depth, body_source, "
+                                      "body_html, created_at) VALUES (:t, 0, 'b', 'b', "
+                                      "'2026-01-01')"), {"t": tid})
+        upgrade()
+        with db.engine.connect() as conn:
+            counts = dict(conn.execute(text("SELECT id, post_count FROM threads")).all())
+        assert counts == {1: 3, 2: 0}
+        db.engine.dispose()

@@ -396,3 +396,57 @@ def test_chat_edit_notifies_only_newly_mentioned_readers(chat_world):
     chat.edit_message(w.amina, message.id, "Hello @bruno and @carla and @mod")
     assert _who() == {"bruno", "mod"}  # carla cannot read the channel; bruno told once
     assert [r.count for r in _rows(w.bruno)] == [1]
+
+
+# --------------------------------------------------------------------------- quoted words
+
+
+def test_hiding_a_post_takes_its_words_out_of_notifications_and_restoring_brings_them_back(
+        world, app):
+    from forum.services.moderation import content
+
+    thread = _thread(world)
+    post = discussions.reply(world.bilal, thread.id, "Call me on +41 22 555 0101 tonight")
+    [row] = _rows(world.amina)
+    assert "555 0101" in row.excerpt
+    page = discussions_helpers.login(app, world.amina)
+    assert "555 0101" in page.get("/notifications").text
+
+    content.hide(world.facilitator, "post", post.id, "Private number")
+
+    db.session.expire_all()
+    [row] = _rows(world.amina)
+    assert row.excerpt == "" and row.kind == "reply"  # the line stays, the words go
+    listing = page.get("/notifications").text
+    assert "555 0101" not in listing and "Packing for Geneva" in listing
+    assert "555 0101" not in page.get("/api/v1/notifications").text
+
+    content.restore(world.facilitator, "post", post.id)
+    db.session.expire_all()
+    assert "555 0101" in _rows(world.amina)[0].excerpt
+
+
+def test_an_edit_or_a_delete_by_the_author_reaches_the_quoted_words(world):
+    thread = _thread(world)
+    post = discussions.reply(world.bilal, thread.id, "My flat is at Rue de Lausanne 12")
+    discussions.edit_post(world.bilal, post.id, "Ask me for the address privately")
+    db.session.expire_all()
+    assert _rows(world.amina)[0].excerpt == "Ask me for the address privately"
+
+    discussions.delete_post(world.bilal, post.id)
+    db.session.expire_all()
+    assert _rows(world.amina)[0].excerpt == ""
+
+
+def test_hiding_a_chat_message_takes_its_words_out_of_the_mention(chat_world):
+    from forum.services.moderation import content
+
+    w = chat_world
+    message = _send(w.amina, w.channel, "@bruno something abusive")
+    [row] = _rows(w.bruno)
+    assert row.excerpt == "@bruno something abusive"
+
+    content.hide(w.mod, "message", message.id, "Abuse")
+
+    db.session.expire_all()
+    assert _rows(w.bruno)[0].excerpt == ""

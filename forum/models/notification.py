@@ -54,6 +54,8 @@ class Notification(Base):
         Index("ix_notifications_user_updated", "user_id", "updated_at", "id"),
         # The badge (unread count) and the collapse lookup of an unread row per target.
         Index("ix_notifications_user_unread", "user_id", "read_at", "target_type", "target_id"),
+        # Rows quoting one post or message: blanked when it is hidden or deleted.
+        Index("ix_notifications_source", "source_type", "source_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +75,10 @@ class Notification(Base):
     count: Mapped[int] = mapped_column(default=1)
     subject: Mapped[str] = mapped_column(String(200), default="")  # thread title, channel name
     excerpt: Mapped[str] = mapped_column(Text, default="")  # plain text of the newest item
+    # The post or message the excerpt quotes ("" / None: it quotes nothing that can be hidden),
+    # so hiding or deleting that item also takes its words out of everyone's notifications.
+    source_type: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    source_id: Mapped[int | None] = mapped_column(default=None)
     detail: Mapped[str] = mapped_column(String(32), default="")  # e.g. the moderation action
     url: Mapped[str] = mapped_column(String(500), default="")  # site-relative path
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

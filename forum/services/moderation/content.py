@@ -21,6 +21,7 @@ from forum.services.access import ContentTarget
 from forum.services.moderation import audit
 
 REASON_MAX = 500
+QUOTED = ("post", "message")  # what notifications quote (see notifications.withdraw_excerpts)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -51,6 +52,8 @@ def resolve_flags(target_type: str, target_id: int, actor: User | None, resoluti
 def apply_hide(target: ContentTarget, actor: User | None, reason: str) -> None:
     """Mark an item hidden and remember why (no commit)."""
     target.obj.hidden_at = target.obj.hidden_at or utcnow()
+    if target.type in QUOTED:
+        notifications.withdraw_excerpts(target.type, target.id)
     hold = db.session.scalar(select(Hold).where(Hold.target_type == target.type,
                                                 Hold.target_id == target.id))
     if hold is None:
@@ -142,6 +145,8 @@ def restore(user: User, target_type: str, target_id: int, reason: str = "") -> C
 
 def _unhide(target: ContentTarget) -> None:
     target.obj.hidden_at = None
+    if target.type in QUOTED and target.obj.deleted_at is None:
+        notifications.refresh_excerpts(target.type, target.id, target.obj.body_html)
     db.session.execute(delete(Hold).where(Hold.target_type == target.type,
                                           Hold.target_id == target.id))
 
@@ -190,6 +195,8 @@ def remove(user: User, target_type: str, target_id: int, reason: str) -> Content
         raise Invalid(_("This is the opening post: delete the thread instead."),
                       code="first_post")
     obj.deleted_at = utcnow()
+    if target.type in QUOTED:
+        notifications.withdraw_excerpts(target.type, target.id)
     if target.type == "post":
         from forum.services.discussions import refresh_thread_counters
 

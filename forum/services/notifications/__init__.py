@@ -29,7 +29,7 @@ from forum.services.notifications.centre import (
     unread_count,
     unread_counts,
 )
-from forum.services.notifications.core import Pending
+from forum.services.notifications.core import Pending, refresh_excerpts, withdraw_excerpts
 from forum.services.notifications.triggers import (
     notify_accepted,
     notify_message,
@@ -54,7 +54,9 @@ __all__ = [
     "notify_new_thread",
     "notify_post_edit",
     "notify_reply",
+    "refresh_excerpts",
     "unread_count",
+    "withdraw_excerpts",
 ]
 
 

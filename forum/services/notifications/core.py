@@ -82,6 +82,8 @@ class Event:
     url: str = ""
     detail: str = ""
     collapse: bool = True
+    source_type: str = ""  # the post or message the excerpt quotes, if any
+    source_id: int | None = None
 
 
 def mentioned_names(html: str) -> set[str]:
@@ -164,7 +166,8 @@ def record(pending: Pending, event: Event, recipient_ids: Iterable[int]) -> set[
                 Notification.target_id == event.target_id))}
     now = utcnow()
     texts = {"actor_id": event.actor_id, "subject": event.subject[:200],
-             "excerpt": event.excerpt, "url": event.url[:500], "updated_at": now}
+             "excerpt": event.excerpt, "url": event.url[:500], "updated_at": now,
+             "source_type": event.source_type, "source_id": event.source_id}
     # Set-based writes: one UPDATE for the rows that count up, one INSERT for the new ones,
     # however many people are told.
     if existing:
@@ -191,6 +194,27 @@ def record(pending: Pending, event: Event, recipient_ids: Iterable[int]) -> set[
                 and chosen[uid] == Delivery.EMAIL.value):
             pending.mail_ids.append(row_id)
     return set(ids)
+
+
+def withdraw_excerpts(source_type: str, source_id: int) -> None:
+    """Blank the quoted words of a hidden or deleted post or message everywhere (no commit).
+
+    The row stays (someone did reply or mention you), but moderation must reach the words
+    already copied into other people's notification centres, not only the page.
+    """
+    db.session.execute(
+        update(Notification).where(Notification.source_type == source_type,
+                                   Notification.source_id == source_id,
+                                   Notification.excerpt != "")
+        .values(excerpt="").execution_options(synchronize_session=False))
+
+
+def refresh_excerpts(source_type: str, source_id: int, html: str) -> None:
+    """Quote an edited or restored post or message as it now reads (no commit)."""
+    db.session.execute(
+        update(Notification).where(Notification.source_type == source_type,
+                                   Notification.source_id == source_id)
+        .values(excerpt=excerpt(html)).execution_options(synchronize_session=False))
 
 
 def visible_clause():

@@ -1,0 +1,40 @@
+"""threads.post_count (pages without counting posts); notifications remember what they quote
+
+Revision ID: 0009_post_count_quote_source
+Revises: 0008_performance
+Create Date: 2026-11-23 17:30:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0009_post_count_quote_source'
+down_revision = '0008_performance'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('threads', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('post_count', sa.Integer(), nullable=False,
+                                      server_default='0'))
+    # Every post row counts, deleted and hidden ones too: they keep their place on the pages.
+    op.execute('UPDATE threads SET post_count = '
+               '(SELECT count(*) FROM posts WHERE posts.thread_id = threads.id)')
+    # Existing rows quote nothing known (they keep their text); new ones name their source.
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('source_type', sa.String(length=16), nullable=False,
+                                      server_default=''))
+        batch_op.add_column(sa.Column('source_id', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_notifications_source', ['source_type', 'source_id'],
+                              unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_source')
+        batch_op.drop_column('source_id')
+        batch_op.drop_column('source_type')
+    with op.batch_alter_table('threads', schema=None) as batch_op:
+        batch_op.drop_column('post_count')
