@@ -49,8 +49,9 @@ def test_post_count_migration_counts_existing_posts(empty_database_url):
     with app.app_context():
         upgrade(revision="0008_performance")
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO categories (id, slug, name, description, mode, position, "
-                              "created_at) VALUES (1, 'c', 'C', '', 'discussion', 0, '2026-01-01')"))
+            conn.execute(text("INSERT INTO categories (id, slug, name, description, mode, "
+                              "position, created_at) "
+                              "VALUES (1, 'c', 'C', '', 'discussion', 0, '2026-01-01')"))
             for tid, posts in ((1, 3), (2, 0)):
                 conn.execute(text("INSERT INTO threads (id, category_id, title, reply_count, "
                                   "created_at, last_activity_at, is_locked, is_pinned) VALUES "
