@@ -42,7 +42,7 @@ def test_downgrade_to_base_and_back(empty_database_url):
         db.engine.dispose()
 
 
-def test_post_count_migration_counts_existing_posts(empty_database_url):
+def test_0009_counts_existing_posts_and_finds_holds_never_announced(empty_database_url):
     from sqlalchemy import text
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
@@ -61,8 +61,19 @@ def test_post_count_migration_counts_existing_posts(empty_database_url):
                     conn.execute(text("INSERT INTO posts (thread_id, depth, body_source, "
                                       "body_html, created_at) VALUES (:t, 0, 'b', 'b', "
                                       "'2026-01-01')"), {"t": tid})
+            # Post 1 held by the word filter (never announced), post 2 hidden by a moderator.
+            for hold_id, actor in ((1, None), (2, None)):
+                conn.execute(text("INSERT INTO moderation_holds (target_type, target_id, reason, "
+                                  "actor_id, created_at) VALUES ('post', :p, 'r', :a, "
+                                  "'2026-01-01')"), {"p": hold_id, "a": actor})
+            conn.execute(text("INSERT INTO audit_entries (actor_name, action, target_type, "
+                              "target_id, reason, details, created_at) VALUES ('', "
+                              "'word_hold', 'post', 1, '', '', '2026-01-01')"))
         upgrade()
         with db.engine.connect() as conn:
             counts = dict(conn.execute(text("SELECT id, post_count FROM threads")).all())
+            announce = dict(conn.execute(text(
+                "SELECT target_id, announce_on_release FROM moderation_holds")).all())
         assert counts == {1: 3, 2: 0}
+        assert announce == {1: True, 2: False}
         db.engine.dispose()

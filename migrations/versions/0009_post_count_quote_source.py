@@ -1,4 +1,5 @@
-"""threads.post_count (pages without counting posts); notifications remember what they quote
+"""threads.post_count (pages without counting posts); notifications remember what they quote;
+holds remember whether their item was ever announced
 
 Revision ID: 0009_post_count_quote_source
 Revises: 0008_performance
@@ -29,9 +30,19 @@ def upgrade():
         batch_op.add_column(sa.Column('source_id', sa.Integer(), nullable=True))
         batch_op.create_index('ix_notifications_source', ['source_type', 'source_id'],
                               unique=False)
+    # Items held today by the word filter were never announced: their release tells people.
+    with op.batch_alter_table('moderation_holds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('announce_on_release', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+    op.execute("UPDATE moderation_holds SET announce_on_release = true WHERE actor_id IS NULL "
+               "AND EXISTS (SELECT 1 FROM audit_entries a WHERE a.action = 'word_hold' "
+               "AND a.target_type = moderation_holds.target_type "
+               "AND a.target_id = moderation_holds.target_id)")
 
 
 def downgrade():
+    with op.batch_alter_table('moderation_holds', schema=None) as batch_op:
+        batch_op.drop_column('announce_on_release')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_source')
         batch_op.drop_column('source_id')

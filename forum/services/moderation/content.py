@@ -133,22 +133,52 @@ def restore(user: User, target_type: str, target_id: int, reason: str = "") -> C
     reason = clean_reason(reason, required=False)
     if target.obj.hidden_at is None:
         raise Invalid(_("This is not hidden."), code="not_hidden")
-    _unhide(target)
+    announced = _unhide(target)
     audit.record(user, "restore", target_type=target.type, target_id=target.id,
                  cohort_id=target.cohort_id, reason=reason)
-    pending = _notify(target, user, "restore", reason)
+    pending = notifications.Pending().merge(announced).merge(
+        _notify(target, user, "restore", reason))
     db.session.commit()
     _broadcast_restored(target)
     notifications.deliver(pending)
     return target
 
 
-def _unhide(target: ContentTarget) -> None:
+def _unhide(target: ContentTarget) -> notifications.Pending | None:
+    """Show the item again (no commit); an item held on arrival is announced now."""
     target.obj.hidden_at = None
     if target.type in QUOTED and target.obj.deleted_at is None:
         notifications.refresh_excerpts(target.type, target.id, target.obj.body_html)
+    announce = db.session.scalar(select(Hold.announce_on_release).where(
+        Hold.target_type == target.type, Hold.target_id == target.id))
     db.session.execute(delete(Hold).where(Hold.target_type == target.type,
                                           Hold.target_id == target.id))
+    return _announce(target) if announce else None
+
+
+def _announce(target: ContentTarget) -> notifications.Pending | None:
+    """Tell the people its author's send would have told of an item released from the queue.
+
+    Replies, mentions and watchers of a held post, the category's watchers of a held thread,
+    the mentioned or direct members of a held message: as if it had just been sent.
+    """
+    author = db.session.get(User, target.author_id) if target.author_id else None
+    if author is None or target.obj.deleted_at is not None:
+        return None
+    if target.type == "message":
+        message, channel = target.obj, target.channel
+        if message.id > (channel.last_message_id or 0):
+            channel.last_message_id = message.id  # it now counts as unread for the members
+        return notifications.notify_message(author, channel, message)
+    thread = target.thread
+    if thread.hidden_at is not None or thread.deleted_at is not None:
+        return None  # a post in a thread nobody else can read yet: the thread's release tells
+    if target.type == "thread":
+        first = db.session.get(Post, thread.first_post_id)
+        return notifications.notify_new_thread(author, thread, thread.category, first)
+    post = target.obj
+    parent = db.session.get(Post, post.parent_id) if post.parent_id else None
+    return notifications.notify_reply(author, thread, post, parent)
 
 
 def _broadcast_restored(target: ContentTarget) -> None:
@@ -172,11 +202,11 @@ def dismiss(user: User, target_type: str, target_id: int, reason: str = "") -> C
     hold = db.session.scalar(select(Hold).where(Hold.target_type == target.type,
                                                 Hold.target_id == target.id))
     restored = target.obj.hidden_at is not None and (hold is None or hold.actor_id is None)
-    if restored:
-        _unhide(target)
+    announced = _unhide(target) if restored else None
     audit.record(user, "dismiss", target_type=target.type, target_id=target.id,
                  cohort_id=target.cohort_id, reason=reason, details={"restored": restored})
-    pending = _notify(target, user, "restore", reason) if restored else None
+    pending = notifications.Pending().merge(announced).merge(
+        _notify(target, user, "restore", reason) if restored else None)
     db.session.commit()
     if restored:
         _broadcast_restored(target)
