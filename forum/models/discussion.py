@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, update
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.models.base import Base, utcnow
@@ -105,8 +105,8 @@ class Thread(Base):
     title: Mapped[str] = mapped_column(String(200))
     reply_count: Mapped[int] = mapped_column(default=0)
     # Every post row of the thread, deleted and hidden ones included (they keep their place on
-    # the page): the page count without counting a 20,000-post thread on every view. Kept by
-    # the Post insert hook below, so no writer of posts can forget it.
+    # the page): the page count without counting a 20,000-post thread on every view. Whoever
+    # inserts a post counts it (services/discussions.py, the demo seed, the bench generator).
     post_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -181,16 +181,6 @@ class Post(Base):
     def __repr__(self) -> str:
         return f"<Post {self.id} in {self.thread_id}>"
 
-
-@event.listens_for(Post, "after_insert")
-def _count_post(_mapper, connection, post: Post) -> None:
-    """Count the new post on its thread, in the same flush and transaction.
-
-    An SQL increment, not a Python one, so two replies committed at once both count; the row
-    lock it takes on PostgreSQL is one every reply already takes (last activity, reply count).
-    """
-    connection.execute(update(Thread).where(Thread.id == post.thread_id)
-                       .values(post_count=Thread.post_count + 1))
 
 
 class PostRevision(Base):

@@ -197,7 +197,7 @@ def create_thread(user: User, category_id: int, title: str, body: str,
     automod.check_new_member_rate(user, "post")
     now = utcnow()
     thread = Thread(category_id=category.id, author_id=user.id, title=title, created_at=now,
-                    last_activity_at=now)
+                    last_activity_at=now, post_count=1)
     thread.tags = [ThreadTag(tag=tag) for tag in tag_list]
     db.session.add(thread)
     db.session.flush()
@@ -247,6 +247,7 @@ def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -
     db.session.flush()
     # In SQL: two replies committed at once must both count (a Python += loses one).
     thread.reply_count = Thread.reply_count + 1
+    thread.post_count = Thread.post_count + 1
     thread.last_activity_at = now
     thread.last_post_id = post.id
     _set_read(user, thread.id, post.id)
