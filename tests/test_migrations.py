@@ -42,12 +42,12 @@ def test_downgrade_to_base_and_back(empty_database_url):
         db.engine.dispose()
 
 
-def test_0009_counts_existing_posts_and_finds_holds_never_announced(empty_database_url):
+def test_0010_counts_existing_posts_and_finds_holds_never_announced(empty_database_url):
     from sqlalchemy import text
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
-        upgrade(revision="0008_performance")
+        upgrade(revision="0009_search_prefix")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO categories (id, slug, name, description, mode, "
                               "position, created_at) "

@@ -1,8 +1,8 @@
 """threads.post_count (pages without counting posts); notifications remember what they quote;
 holds remember whether their item was ever announced
 
-Revision ID: 0009_post_count_quote_source
-Revises: 0008_performance
+Revision ID: 0010_post_count_quote_source
+Revises: 0009_search_prefix
 Create Date: 2026-11-23 17:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_post_count_quote_source'
-down_revision = '0008_performance'
+revision = '0010_post_count_quote_source'
+down_revision = '0009_search_prefix'
 branch_labels = None
 depends_on = None
 
