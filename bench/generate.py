@@ -39,7 +39,8 @@ WORDS = (
     "statistics", "procurement", "logistics", "finance", "audit", "legal", "protocol",
     "coordination", "partnership", "advocacy", "communication",
 )
-RARE_WORD = "zanzibar"  # one post in a thousand: what the search benchmark looks for
+RARE_WORD = "zanzibar"  # one post in a thousand (search benchmark, reference figure)
+COMMON_WORD = "mentor"  # one of WORDS: in about a third of the rows (search benchmark)
 
 
 @dataclass(frozen=True)

@@ -134,3 +134,45 @@ def test_stored_posts_are_sanitized_on_write(world):
         assert post.body_source.startswith("<script>")  # the source is kept as written
         assert "\x00" not in post.body_source  # control characters are dropped
         assert_safe(post.body_html)
+
+
+_PIECES = [
+    "hello", "@amina", "@nobody", "https://example.org/a?b=1&c=2", "www.example.com", "x.org", "<",
+    ">", "&", "&amp;", "&lt;b&gt;", "&copy;", "&#x27;", '"', "'", "é —", "`code <b> & x`",
+    "```\n<i>x</i> & https://x.org\n```", "    indented <x> & y", "**bold**", "*em*", "~~s~~",
+    "[link](https://a.b/c?d&e)", "[x](javascript:alert(1))", "<https://auto.link>", "a@b.org",
+    "> quote", "- item", "1. one", "# title", "---", "| a | b |\n|---|---|\n| 1 | 2 |", "\n",
+    "\n\n", "![i](https://img.example/x.png)", "<script>x</script>", "<a href='https://x'>y</a>",
+    "(https://paren.org)", "foo_bar", "\\*", "<p>", "</code>",
+]
+
+
+def test_text_without_links_is_parsed_once_with_the_same_result(monkeypatch):
+    """Rendering skips the linkify pass when there is nothing to link: byte for byte what the
+    two passes give, on generated texts mixing Markdown, raw HTML, entities, code and URLs."""
+    from random import Random
+
+    import forum.lib.text as text
+
+    rnd = Random(20261123)
+    sources = [*VECTORS, *(" ".join(rnd.choice(_PIECES) for _ in range(rnd.randint(1, 8)))
+                           for _ in range(600))]
+
+    def render_all() -> list[str]:
+        return [render(source, resolve_mentions=lambda names: names & {"amina"}).html
+                for source in sources for render in (text.render_chat, render_post)]
+
+    once = render_all()
+    assert sum(not text._may_link(html) for html in once) > 300  # the shortcut was taken
+    monkeypatch.setattr(text, "_may_link", lambda cleaned: True)
+    assert render_all() == once
+
+
+def test_plain_chat_message_renders_exactly():
+    from forum.lib.text import render_chat
+
+    assert render_chat("Hello, cohort! 3 < 4 & \"quotes\"").html == (
+        "<p>Hello, cohort! 3 &lt; 4 &amp; &quot;quotes&quot;</p>")
+    assert render_chat("see example.org\nthen `a<b`").html == (
+        '<p>see <a href="http://example.org" rel="nofollow ugc noopener noreferrer">example.org'
+        "</a><br>\nthen <code>a&lt;b</code></p>")

@@ -280,6 +280,36 @@ def test_more_relevant_first(world):
     assert [h.id for h in hits] == [strong.id, weak.id]
 
 
+def test_frequency_ranks_and_length_does_not(world):
+    # Both databases rank by how often the words occur (SQLite: tf saturated as in BM25 but
+    # without its table-wide IDF count; PostgreSQL: ts_rank), not by the text's length: one
+    # mention in a long reply ties with one in a short reply, and the newer comes first.
+    t = s.thread(world.general, world.amina, "Assorted notes")
+    short_old = s.post(t, world.bilal, "Governance.", created_at=datetime(2026, 1, 5, tzinfo=UTC))
+    long_new = s.post(t, world.bilal, "A long reply that mentions governance once among many "
+                      "other things like travel, housing, schools, insurance, pensions, leave.")
+    strong = s.post(t, world.bilal, "Governance, governance, governance.",
+                    created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    hits = search(world.amina, "governance").hits
+    assert [h.id for h in hits] == [strong.id, long_new.id, short_old.id]
+    assert hits[1].snippet.count("<mark>") == 1 and hits[0].snippet.count("<mark>") == 3
+
+
+def test_every_prefix_length_finds_the_word(world):
+    # SQLite keeps prefix indexes for 2-8 characters and merges match lists past them;
+    # PostgreSQL matches 'word':*. Every length must find the same rows, accents or not.
+    t = s.thread(world.general, world.amina, "Humanitarian coordination")
+    p = s.post(t, world.bilal, "Coordinating the résumés")
+    for n in range(1, len("coordination") + 1):
+        prefix = "coordination"[:n]
+        expected = {("thread", t.id)} | ({("post", p.id)} if "coordinating".startswith(prefix)
+                                          else set())
+        assert found(world.bilal, prefix) == expected, prefix
+    for query in ("re", "rés", "resu", "résumé", "resumes", "RÉSUMÉS"):
+        assert found(world.bilal, query) == {("post", p.id)}, query
+    assert found(world.bilal, "resumess") == set()
+
+
 def test_snippet_is_escaped_plain_text():
     snippet = highlight("<script>alert('résumé')</script> & more", ["resume"])
     assert str(snippet) == ("&lt;script&gt;alert(&#39;<mark>résumé</mark>&#39;)&lt;/script&gt; "
@@ -357,9 +387,9 @@ def test_old_matches_are_found_past_the_newest_rows(world, monkeypatch, common_s
 
 
 def test_share_of_rows_comes_from_the_statistics(world):
-    from sqlalchemy import select, text
+    from sqlalchemy import text
 
-    from forum.services.search import _share_of_rows
+    from forum.services.search import _settings_and_shares
 
     t = s.thread(world.general, world.amina, "Statistics")
     for i in range(30):
@@ -371,10 +401,13 @@ def test_share_of_rows_comes_from_the_statistics(world):
     db.session.execute(text("ANALYZE posts"))
 
     def share(*terms: str) -> float:
-        return db.session.scalar(select(_share_of_rows("post", "posts", list(terms))))
+        return _settings_and_shares(list(terms))["posts"]
 
     assert 0.3 < share("womb") < 0.7  # 15 of 31 posts (the opening post has neither word)
     # Several words: the product of their shares (the statistics know no correlations).
     both = share("wombat", "kangaroo")
     assert both == pytest.approx(share("wombat") * share("kangaroo")) and 0.1 < both < 0.4
     assert share("zeppelin") == 0 and share("wombat", "zeppelin") == 0
+    assert share("wombat", "搜索") == 0  # a CJK phrase goes to the index
+    # One lookup serves every table; the thread titles hold neither word.
+    assert _settings_and_shares(["womb"])["threads"] == 0

@@ -48,6 +48,21 @@ def test_upgrade_installs_a_live_index(empty_database_url):
         assert search(user, "pension").hits == []
         assert [h.id for h in search(user, "insurance").hits] == [after.id]
 
+        # 0009 rebuilt SQLite's FTS5 tables with prefix indexes: both ways, the index keeps
+        # its rows and its triggers (PostgreSQL's index is the same on both sides).
+        after_id = after.id
+        db.session.remove()
+        downgrade(revision="0008_performance")
+        user = db.session.get(User, user_id)
+        assert [h.id for h in search(user, "insu").hits] == [after_id]
+        _add_thread(user, db.session.get(Category, category_id), "Between", "Text about visas")
+        db.session.remove()
+        upgrade()
+        user = db.session.get(User, user_id)
+        assert [h.id for h in search(user, "insu").hits] == [after_id]
+        assert [h.kind for h in search(user, "visa").hits] == ["post"]
+        assert [h.id for h in search(user, "res").hits] == [before_id]
+
         db.session.remove()
         downgrade(revision="0005_notifications")
         names = set(inspect(db.engine).get_table_names())

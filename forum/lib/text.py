@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import bleach
 from bleach.linkifier import Linker
+from bleach.sanitizer import Cleaner
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -149,16 +150,45 @@ def _render(parser: MarkdownIt, source: str, resolve: MentionResolver | None,
     found: set[str] = set()
     _link_mentions(tokens, resolve, profile_url, found)
     raw = parser.renderer.render(tokens, parser.options, {})
-    html = sanitize_html(raw)
-    return Rendered(html=html, mentions=found)
+    cleaned = _clean(raw)
+    # Markdown with raw HTML off only writes well-formed HTML, and on that the linkify pass (a
+    # second parse and serialisation) changes nothing unless there is a link to give a rel or a
+    # URL to link: most chat messages have neither, so they are parsed once.
+    # tests/test_sanitizer.py checks this against the two-pass result on generated texts.
+    html = _linkify(cleaned) if _may_link(cleaned) else cleaned
+    return Rendered(html=html.strip(), mentions=found)
+
+
+# A Cleaner builds an html5lib parser and serializer (bleach.clean makes one per call); they keep
+# state while cleaning, so each is used by one caller at a time: taken from this pool, put back.
+_CLEANERS: list[Cleaner] = []
+
+
+def _clean(raw: str) -> str:
+    """Strip everything outside the allowlist (bleach.clean with our settings)."""
+    try:
+        cleaner = _CLEANERS.pop()  # atomic: no two threads or greenlets get the same one
+    except IndexError:
+        cleaner = Cleaner(tags=ALLOWED_TAGS, attributes=_CLEAN_ATTRIBUTES,
+                          protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+    try:
+        return cleaner.clean(raw)
+    finally:
+        _CLEANERS.append(cleaner)
+
+
+def _may_link(cleaned: str) -> bool:
+    """Whether the linkify pass has anything to do: a link (for its rel) or a bare URL."""
+    return "<a" in cleaned or _LINKER.url_re.search(cleaned) is not None
 
 
 def sanitize_html(raw: str) -> str:
     """Strip everything outside the allowlist, then linkify bare URLs with a safe rel."""
-    cleaned = bleach.clean(
-        raw, tags=ALLOWED_TAGS, attributes=_CLEAN_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS,
-        strip=True, strip_comments=True,
-    )
+    return _linkify(_clean(raw)).strip()
+
+
+def _linkify(cleaned: str) -> str:
+    """Link bare URLs and give every link a safe rel; code is left as it is."""
     # bleach 6.4's Linker re-escapes entities inside skip_tags (&lt; becomes &amp;lt;), which
     # garbles code; so code is set aside (already clean) and put back after linkifying.
     key = secrets.token_hex(8)
@@ -169,7 +199,7 @@ def sanitize_html(raw: str) -> str:
         return f"code{key}n{len(kept) - 1}x"
 
     linked = _LINKER.linkify(_CODE_RE.sub(_stash, cleaned))
-    return re.sub(rf"code{key}n(\d+)x", lambda m: kept[int(m.group(1))], linked).strip()
+    return re.sub(rf"code{key}n(\d+)x", lambda m: kept[int(m.group(1))], linked)
 
 
 def _default_profile_url(username: str) -> str:

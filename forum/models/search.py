@@ -19,8 +19,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-__all__ = ["FTS_PREFIX", "SEARCH_SOURCES", "VECTOR_COLUMN", "include_name",
-           "install_search_index", "uninstall_search_index"]
+__all__ = ["FTS_PREFIX", "SEARCH_SOURCES", "SQLITE_PREFIX_LENGTHS", "VECTOR_COLUMN",
+           "include_name", "install_search_index", "uninstall_search_index"]
 
 FTS_PREFIX = "fts_"
 # PostgreSQL: the stored tsvector column added to each source table (not in the models).
@@ -36,6 +36,13 @@ SEARCH_SOURCES: tuple[tuple[str, str, str], ...] = (
 CJK_CLASS = "\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff"
 # remove_diacritics 2: "resume" finds "résumé" (and the reverse) on SQLite.
 _SQLITE_TOKENIZE = "unicode61 remove_diacritics 2"
+# FTS5 prefix indexes for query words of 2 to 8 characters. Every word is searched as a prefix
+# ("resu" finds "résumé"); without an index of exactly the word's length FTS5 first merges the
+# match lists of every token starting with it into one list in memory — all 340,000 posts of a
+# common word at 1M posts (12 ms) before it can hand out the newest 200. With the index the
+# prefix is one list read lazily, newest first, like a whole word. Longer words are rarer and
+# keep the merge. The price is index size (about 5x the FTS5 data for posts).
+SQLITE_PREFIX_LENGTHS = "2 3 4 5 6 7 8"
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -43,12 +50,14 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     return not (type_ in ("table", "index", "column") and name and name.startswith(FTS_PREFIX))
 
 
-def _sqlite_statements() -> list[str]:
+def _sqlite_statements(prefix: str | None = SQLITE_PREFIX_LENGTHS) -> list[str]:
+    """The FTS5 tables, triggers and rebuild; `prefix` None: without prefix indexes (0006)."""
     statements = []
+    options = f", prefix='{prefix}'" if prefix else ""
     for index, table, column in SEARCH_SOURCES:
         statements += [
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5({column}, content='{table}', "
-            f"content_rowid='id', tokenize='{_SQLITE_TOKENIZE}')",
+            f"content_rowid='id', tokenize='{_SQLITE_TOKENIZE}'{options})",
             f"CREATE TRIGGER IF NOT EXISTS {index}_ai AFTER INSERT ON {table} BEGIN "
             f"INSERT INTO {index}(rowid, {column}) VALUES (new.id, new.{column}); END",
             # External content: FTS5 needs the old text to remove its tokens.
@@ -93,10 +102,11 @@ def _postgresql_statements() -> list[str]:
     return statements
 
 
-def install_search_index(conn: Connection) -> None:
+def install_search_index(conn: Connection, sqlite_prefix: str | None = SQLITE_PREFIX_LENGTHS
+                         ) -> None:
     """Create the search index for the connection's database (idempotent)."""
     if conn.dialect.name == "sqlite":
-        statements = _sqlite_statements()
+        statements = _sqlite_statements(sqlite_prefix)
     elif conn.dialect.name == "postgresql":
         statements = _postgresql_statements()
     else:  # pragma: no cover - only the two supported databases

@@ -20,7 +20,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     bindparam,
-    case,
     column,
     func,
     literal,
@@ -165,8 +164,28 @@ def _cjk_phrase(term: str) -> str:
     return "(" + " <-> ".join(f"'{p}'" for p in pieces) + ")"
 
 
+# SQLite's score: term frequency saturated as in BM25 (k1 = 1.2), without its IDF.
+_K1 = 1.2
+
+
+def _sqlite_score(index: str, source) -> ColumnElement[float]:
+    """How often the query's words occur in the row: tf * (k1 + 1) / (tf + k1).
+
+    FTS5's bm25() would first count every row of the table holding each word (its IDF), on
+    every search: 13 ms for a word in a third of 1M posts, whatever the LIMIT. highlight()
+    only reads the row at hand: it inserts one marker character before each matched token,
+    so the length it adds is the number of matches. Like PostgreSQL's ts_rank, this ranks
+    by frequency alone.
+    """
+    marked = func.highlight(literal_column(index), literal_column("0"), literal("\x01"),
+                            literal(""))
+    tf = func.length(marked) - func.length(source)
+    return (tf * (_K1 + 1)) / (tf + _K1)
+
+
 def _ranked(kind: str, model, index: str, source, terms: list[str], dialect: str,
-            scope: Callable[[Select], Select], weight: float = 1.0) -> Select:
+            scope: Callable[[Select], Select], weight: float = 1.0,
+            common: bool = False) -> Select:
     """(kind, id, score, created_at) of the newest CANDIDATES visible matches of one kind.
 
     `scope` adds the joins and WHERE clauses that decide visibility and the filters. Ranking is done
@@ -184,13 +203,12 @@ def _ranked(kind: str, model, index: str, source, terms: list[str], dialect: str
             # Each word quoted (a string, never an operator) and made a prefix query: "resu"*.
             expression = " ".join(f'"{w}"*' for w in words)
             fts = table(index, column("rowid"))
-            # bm25() is "smaller is better"; negated so both backends sort by score descending.
-            score = -func.bm25(literal_column(index)) * weight
             statement = (
-                select(*columns, score.label("score"), model.created_at.label("created_at"))
+                select(*columns, (_sqlite_score(index, source) * weight).label("score"),
+                       model.created_at.label("created_at"))
                 .select_from(fts).join(model, model.id == fts.c.rowid)
                 .where(literal_column(index).op("MATCH")(expression))
-                # FTS5 hands rowids out newest first itself: no sort, and bm25() is only
+                # FTS5 hands rowids out newest first itself: no sort, and the score is only
                 # computed for the rows read before the LIMIT.
                 .order_by(fts.c.rowid.desc())
             )
@@ -215,7 +233,7 @@ def _ranked(kind: str, model, index: str, source, terms: list[str], dialect: str
     match = vector.op("@@")(query)
     score = func.ts_rank(vector, query) * weight
     return select(*columns, score.label("score"), model.created_at.label("created_at")).where(
-        model.id.in_(_newest_matches(kind, model, terms, match, scope)))
+        model.id.in_(_newest_matches(kind, model, match, scope, common)))
 
 
 @cache
@@ -224,53 +242,73 @@ def _table_copy(model):
     return model.__table__.alias(f"{model.__tablename__}_newest")
 
 
-def _share_of_rows(kind: str, table_name: str, terms: list[str]) -> ColumnElement:
-    """PostgreSQL's estimate of the share of `table_name` rows holding every term.
+def _settings_and_shares(terms: list[str]) -> dict[str, float]:
+    """PostgreSQL: set this transaction's planner settings; the share of each table's rows
+    holding every term, as the column statistics estimate it.
 
-    Read from the column statistics ANALYZE keeps (the most common words and their
-    frequencies, pg_stats.most_common_elems); a word missing from them is rare, share 0. The
-    planner itself does not use them for prefix queries (it guesses 2% for any 'word':*).
+    The shares come from what ANALYZE keeps (the most common words and their frequencies,
+    pg_stats.most_common_elems); a word missing from them is rare, share 0. The planner itself
+    does not use them for prefix queries (it guesses 2% for any 'word':*). Read here, once for
+    every table, in the statement that sets the settings: inside the search statement the
+    pg_stats view (four catalogs and privilege checks) was planned once per table and word,
+    5-9 ms of planning per search at any size.
+
+    The settings, for this transaction only: after five runs of one statement psycopg prepares
+    it and PostgreSQL may switch to a generic plan blind to the filters' values (10x slower);
+    the correlated lookups inflate the cost estimate past jit_above_cost, and compiling took
+    longer (40-600 ms) than running; parallel workers cost more to start than the bounded
+    scans take.
     """
-    share: ColumnElement = literal(1.0)
-    for i, term in enumerate(terms):
-        if is_cjk(term):
-            return literal(0.0)
-        name = f"fts_share_{kind}_{i}"
-        per_term = select(literal_column("least(coalesce(sum(m.f), 0), 1.0)")).select_from(
-            text("pg_stats s, unnest(s.most_common_elems::text::text[], "
-                 "s.most_common_elem_freqs) AS m(e, f)")
-        ).where(text(
-            f"s.schemaname = current_schema() AND s.tablename = :{name}_t "
-            f"AND s.attname = '{VECTOR_COLUMN}' AND m.e LIKE "
-            f"public.unaccent('public.unaccent'::regdictionary, :{name}_w) || '%'"
-        ).bindparams(bindparam(f"{name}_t", table_name), bindparam(f"{name}_w", term)))
-        share = share * per_term.scalar_subquery()
-    return share
+    words = [t for t in terms if not is_cjk(t)]
+    row = db.session.execute(text(
+        "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+        "set_config('jit', 'off', true), "
+        "set_config('max_parallel_workers_per_gather', '0', true), "
+        "(SELECT json_object_agg(x.k, x.v) FROM ("
+        "  SELECT s.tablename || ':' || t.i AS k, least(sum(m.f), 1.0) AS v "
+        "  FROM pg_stats s, unnest(s.most_common_elems::text::text[], "
+        "                          s.most_common_elem_freqs) AS m(e, f), "
+        "       unnest(CAST(:words AS text[])) WITH ORDINALITY AS t(w, i) "
+        "  WHERE s.schemaname = current_schema() AND s.tablename IN ('threads', 'posts', "
+        f"   'messages') AND s.attname = '{VECTOR_COLUMN}' "
+        "   AND m.e LIKE public.unaccent('public.unaccent'::regdictionary, t.w) || '%' "
+        "  GROUP BY 1) AS x)"
+    ), {"words": words}).one()
+    found = row[3] or {}
+    shares = {}
+    for table_name in KINDS:  # the kinds are named after their tables
+        share = 0.0 if len(words) < len(terms) else 1.0  # CJK phrases: rare, the index
+        for i in range(1, len(words) + 1):
+            share *= float(found.get(f"{table_name}:{i}", 0.0))
+        shares[table_name] = share
+    return shares
 
 
-def _newest_matches(kind: str, model, terms: list[str], match: ColumnElement[bool],
-                    scope: Callable[[Select], Select]) -> Select:
+def _newest_matches(kind: str, model, match: ColumnElement[bool],
+                    scope: Callable[[Select], Select], common: bool) -> Select:
     """PostgreSQL: ids of the newest CANDIDATES visible rows of `model` that `match`.
 
     The planner cannot tell a rare word from a common one (a prefix query is always estimated
     at 2% of the rows), and each plan is a disaster for the other kind of word: walking the
     primary key backwards reads the whole table before it finds a rare word's 200 matches;
-    the GIN index builds a bitmap of a common word's 300k matches. So the statement decides
-    itself, from the statistics (_share_of_rows): for common words the newest WINDOW rows are
-    read backwards first (bounded, and it stops at CANDIDATES matches); the GIN index finds
-    the older matches only if that was not enough, and at once for rare words. Both are
-    one-time filters: PostgreSQL never starts a branch it does not need.
+    the GIN index builds a bitmap of a common word's 300k matches. So the statistics decide
+    (_settings_and_shares): for `common` words the newest WINDOW rows are read backwards
+    first (bounded, and it stops at CANDIDATES matches) and the GIN index finds the older
+    matches only if that was not enough (a one-time filter: PostgreSQL does not start that
+    branch otherwise); rare words go to the GIN index at once.
     """
-    newest = select(func.max(_table_copy(model).c.id)).scalar_subquery()
-    common = _share_of_rows(kind, model.__tablename__, terms) >= COMMON_SHARE
-    # `IS TRUE` keeps the GIN index out of the window (it would read the whole posting list).
-    recent = scope(select(model.id).select_from(model)).where(
-        common, model.id > newest - WINDOW, match.is_(True),
-    ).order_by(model.id.desc()).limit(CANDIDATES).cte(f"{kind}_recent")
     # `id + 0`: neither the ordering nor the bound may walk the primary key here.
     shifted = model.id + literal_column("0")
+    if not common:
+        return scope(select(model.id).select_from(model)).where(match).order_by(
+            shifted.desc()).limit(CANDIDATES)
+    newest = select(func.max(_table_copy(model).c.id)).scalar_subquery()
+    # `IS TRUE` keeps the GIN index out of the window (it would read the whole posting list).
+    recent = scope(select(model.id).select_from(model)).where(
+        model.id > newest - WINDOW, match.is_(True),
+    ).order_by(model.id.desc()).limit(CANDIDATES).cte(f"{kind}_recent")
     older = scope(select(model.id).select_from(model)).where(
-        shifted <= case((common, newest - WINDOW), else_=newest), match,
+        shifted <= newest - WINDOW, match,
         select(func.count()).select_from(recent).scalar_subquery() < CANDIDATES,
     ).order_by(shifted.desc()).limit(CANDIDATES)
     both = union_all(select(recent.c.id), older).subquery(f"{kind}_matches")
@@ -319,7 +357,7 @@ def _visible_through(statement: Select, dialect: str, joins: list, conditions: l
 
 
 def _threads_query(user: User, dialect: str, terms: list[str], filters: SearchFilters,
-                   author_id: int | None) -> Select:
+                   author_id: int | None, common: bool = False) -> Select:
     def scope(statement: Select) -> Select:
         statement = _visible_through(
             statement, dialect, [(Category, Category.id == Thread.category_id)],
@@ -334,11 +372,11 @@ def _threads_query(user: User, dialect: str, terms: list[str], filters: SearchFi
         return statement
 
     return _ranked("thread", Thread, "fts_threads", Thread.title, terms, dialect, scope,
-                   _TITLE_WEIGHT)
+                   _TITLE_WEIGHT, common)
 
 
 def _posts_query(user: User, dialect: str, terms: list[str], filters: SearchFilters,
-                 author_id: int | None) -> Select:
+                 author_id: int | None, common: bool = False) -> Select:
     def scope(statement: Select) -> Select:
         statement = _visible_through(
             statement, dialect,
@@ -353,11 +391,12 @@ def _posts_query(user: User, dialect: str, terms: list[str], filters: SearchFilt
             statement = statement.where(Post.author_id == author_id)
         return statement
 
-    return _ranked("post", Post, "fts_posts", Post.body_source, terms, dialect, scope)
+    return _ranked("post", Post, "fts_posts", Post.body_source, terms, dialect, scope,
+                   common=common)
 
 
 def _messages_query(user: User, dialect: str, terms: list[str], filters: SearchFilters,
-                    author_id: int | None) -> Select:
+                    author_id: int | None, common: bool = False) -> Select:
     def scope(statement: Select) -> Select:
         # The user's own channel list: global, their cohorts', their direct conversations.
         conditions = [listed_channels_clause(user)]
@@ -376,7 +415,7 @@ def _messages_query(user: User, dialect: str, terms: list[str], filters: SearchF
         return statement
 
     return _ranked("message", Message, "fts_messages", Message.body_source, terms, dialect,
-                   scope)
+                   scope, common=common)
 
 
 def _kinds(filters: SearchFilters) -> tuple[str, ...]:
@@ -489,19 +528,12 @@ def search(user: User, query: str | None, filters: SearchFilters | None = None,
     author_id = _author_id(filters.author)
     dialect = db.engine.dialect.name
     builders = {"threads": _threads_query, "posts": _posts_query, "messages": _messages_query}
-    selects = [builders[k](user, dialect, terms, filters, author_id) for k in _kinds(filters)]
-    if not selects:
+    kinds = _kinds(filters)
+    if not kinds:
         return results
-    if dialect == "postgresql":
-        # For this transaction only: after five runs of one statement psycopg prepares it and
-        # PostgreSQL may switch to a generic plan blind to the filters' values (10x slower);
-        # the correlated lookups inflate the cost estimate past jit_above_cost, and compiling
-        # took longer (40-600 ms) than running; parallel workers cost more to start than the
-        # bounded scans take.
-        db.session.execute(text(
-            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-            "set_config('jit', 'off', true), "
-            "set_config('max_parallel_workers_per_gather', '0', true)"))
+    shares = _settings_and_shares(terms) if dialect == "postgresql" else {}
+    selects = [builders[k](user, dialect, terms, filters, author_id,
+                           shares.get(k, 0.0) >= COMMON_SHARE) for k in kinds]
     ranked = union_all(*selects).subquery("ranked")
     rows = db.session.execute(_page(ranked, per_page, (page - 1) * per_page)).all()
     results.has_next = len(rows) > per_page
