@@ -41,11 +41,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('moderation_holds', schema=None) as batch_op:
-        batch_op.drop_column('announce_on_release')
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_notifications_source')
-        batch_op.drop_column('source_id')
-        batch_op.drop_column('source_type')
-    with op.batch_alter_table('threads', schema=None) as batch_op:
-        batch_op.drop_column('post_count')
+    # Plain DROP COLUMN (SQLite 3.35+ and PostgreSQL) rather than batch mode: recreating
+    # `threads` would drop the search triggers 0009 put on it.
+    op.drop_index('ix_notifications_source', table_name='notifications')
+    for table, column in (('moderation_holds', 'announce_on_release'),
+                          ('notifications', 'source_id'), ('notifications', 'source_type'),
+                          ('threads', 'post_count')):
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
