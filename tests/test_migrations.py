@@ -42,8 +42,11 @@ def test_downgrade_to_base_and_back(empty_database_url):
         db.engine.dispose()
 
 
-def test_0010_counts_existing_posts_and_finds_holds_never_announced(empty_database_url):
+def test_0010_counts_posts_merges_doubled_unread_rows_and_finds_holds_never_announced(
+        empty_database_url):
     from sqlalchemy import text
+
+    from forum.models import User
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
@@ -69,11 +72,27 @@ def test_0010_counts_existing_posts_and_finds_holds_never_announced(empty_databa
             conn.execute(text("INSERT INTO audit_entries (actor_name, action, target_type, "
                               "target_id, reason, details, created_at) VALUES ('', "
                               "'word_hold', 'post', 1, '', '', '2026-01-01')"))
+        # Two unread rows about one thread (a race before the unique index): the newer stays.
+        user = User(email="a@example.org", username="amina", display_name="Amina",
+                    password_hash="x")
+        db.session.add(user)
+        db.session.commit()
+        with db.engine.begin() as conn:
+            for n in (1, 2, 3):
+                conn.execute(text(
+                    "INSERT INTO notifications (id, user_id, kind, target_type, target_id, count, "
+                    "subject, excerpt, detail, url, created_at, updated_at) VALUES (:n, :u, "
+                    ":k, 'thread', 1, 1, '', '', '', '', '2026-01-01', '2026-01-01')"),
+                    {"n": n, "u": user.id, "k": "moderation" if n == 3 else "reply"})
+        db.session.remove()
         upgrade()
         with db.engine.connect() as conn:
             counts = dict(conn.execute(text("SELECT id, post_count FROM threads")).all())
             announce = dict(conn.execute(text(
                 "SELECT target_id, announce_on_release FROM moderation_holds")).all())
+            unread = sorted(conn.execute(text(
+                "SELECT id FROM notifications WHERE read_at IS NULL")).scalars())
         assert counts == {1: 3, 2: 0}
         assert announce == {1: True, 2: False}
+        assert unread == [2, 3]  # the newer reply row; moderation notices never merge
         db.engine.dispose()

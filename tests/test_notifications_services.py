@@ -450,3 +450,40 @@ def test_hiding_a_chat_message_takes_its_words_out_of_the_mention(chat_world):
 
     db.session.expire_all()
     assert _rows(w.bruno)[0].excerpt == ""
+
+
+def test_a_reply_racing_another_counts_up_the_same_unread_row(world):
+    import sqlalchemy.exc
+
+    from forum.services.notifications import core
+
+    thread = _thread(world)
+    discussions.reply(world.bilal, thread.id, "First")
+    [row] = _rows(world.amina)
+    # A second transaction that looked before the first committed finds no unread row and
+    # inserts: the unique index turns its insert into a count-up of the same row.
+    event = core.Event(kind="reply", target_type="thread", target_id=thread.id,
+                       actor_id=world.mentor.id, subject="Packing for Geneva", excerpt="Second")
+    fresh = [{"user_id": world.amina.id, "kind": "reply", "target_type": "thread",
+              "target_id": thread.id, "cohort_id": world.cohort_a.id, "count": 1,
+              "detail": "", "created_at": utcnow(), "read_at": None, "emailed_at": None,
+              "digested_at": None, "actor_id": world.mentor.id, "subject": "Packing for Geneva",
+              "excerpt": "Second", "url": "/p/1", "updated_at": utcnow(), "source_type": "",
+              "source_id": None}]
+    [(row_id, user_id)] = db.session.execute(
+        core._insert_or_count_up(event, {"excerpt": "Second"}, fresh)).all()
+    db.session.commit()
+    db.session.expire_all()
+    [again] = _rows(world.amina)
+    assert (row_id, user_id, again.id, again.count, again.excerpt) == (
+        row.id, world.amina.id, row.id, 2, "Second")
+    # Without the upsert the database itself refuses a second unread row for the target.
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
+        db.session.execute(Notification.__table__.insert().values(fresh))
+    db.session.rollback()
+    # Moderation notices never collapse: several unread ones about one post are fine.
+    for action in ("hide", "restore"):
+        svc.notify_moderation(world.amina.id, action=action, reason="", target_type="post",
+                              target_id=1, url="/p/1", actor_id=world.moderator.id)
+    db.session.commit()
+    assert len(_rows(world.amina, kind="moderation")) == 2

@@ -9,13 +9,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.models.base import Base, utcnow
 from forum.models.user import User
 
 __all__ = [
+    "COLLAPSING",
     "CategoryWatch",
     "ChannelMute",
     "Delivery",
@@ -45,6 +46,10 @@ class Delivery(enum.StrEnum):
     OFF = "off"
 
 
+# Rows that count up while unread; moderation notices never collapse (each decision is a line).
+COLLAPSING = "read_at IS NULL AND kind <> 'moderation'"
+
+
 class Notification(Base):
     """One line of a person's notification centre."""
 
@@ -56,6 +61,10 @@ class Notification(Base):
         Index("ix_notifications_user_unread", "user_id", "read_at", "target_type", "target_id"),
         # Rows quoting one post or message: blanked when it is hidden or deleted.
         Index("ix_notifications_source", "source_type", "source_id"),
+        # At most one unread row per recipient and target for the kinds that count up: two
+        # replies committed at once meet here and count up one row instead of adding a second.
+        Index("uq_notifications_unread_target", "user_id", "kind", "target_type", "target_id",
+              unique=True, sqlite_where=text(COLLAPSING), postgresql_where=text(COLLAPSING)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

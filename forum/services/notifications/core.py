@@ -11,11 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import exists, insert, or_, select, update
+from sqlalchemy import exists, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.extensions import db
 from forum.lib.text import plain_text
 from forum.models import (
+    COLLAPSING,
     CohortMembership,
     Delivery,
     Notification,
@@ -181,9 +183,10 @@ def record(pending: Pending, event: Event, recipient_ids: Iterable[int]) -> set[
               "emailed_at": None, "digested_at": None, **texts}
              for uid in ids if uid not in existing]
     created: dict[int, int] = {}
-    if fresh:
-        created = {user_id: row_id for row_id, user_id in db.session.execute(
-            insert(Notification).returning(Notification.id, Notification.user_id), fresh)}
+    for start in range(0, len(fresh), _ROWS_PER_INSERT):
+        rows = fresh[start:start + _ROWS_PER_INSERT]
+        created |= {user_id: row_id for row_id, user_id in db.session.execute(
+            _insert_or_count_up(event, texts, rows))}
     for uid in ids:
         row_id = existing.get(uid) or created[uid]
         pending.user_ids.add(uid)
@@ -194,6 +197,28 @@ def record(pending: Pending, event: Event, recipient_ids: Iterable[int]) -> set[
                 and chosen[uid] == Delivery.EMAIL.value):
             pending.mail_ids.append(row_id)
     return set(ids)
+
+
+# One multi-row INSERT per this many recipients (SQLite allows 32,766 bound values).
+_ROWS_PER_INSERT = 500
+
+
+def _insert_or_count_up(event: Event, texts: dict, rows: list[dict]):
+    """One INSERT of these rows; a row another transaction added meanwhile is counted up.
+
+    The unique index on unread collapsing rows (models/notification.py) makes the race of two
+    replies committed at once end in one row with a count of 2, not two rows (or an error).
+    """
+    returning = (Notification.id, Notification.user_id)
+    if not event.collapse:
+        return insert(Notification).values(rows).returning(*returning)
+    dialect = db.session.get_bind().dialect.name
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Notification)
+    return stmt.values(rows).on_conflict_do_update(
+        index_elements=["user_id", "kind", "target_type", "target_id"],
+        index_where=text(COLLAPSING),
+        set_={"count": Notification.count + 1, **texts},
+    ).returning(*returning)
 
 
 def withdraw_excerpts(source_type: str, source_id: int) -> None:
