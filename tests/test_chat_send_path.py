@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, func, select
 
 from forum.extensions import db
@@ -107,3 +108,99 @@ def test_fragment_escapes_what_people_typed(app, world):
     html = chat.message_payload(message)["html"]
     assert "&lt;b&gt;Amina&lt;/b&gt;" in html and "<b>Amina" not in html
     assert "<i>" not in html and "&amp; bye" in html
+
+
+def test_send_is_four_statements_with_the_permission_check_inside_the_lock(app, world,
+                                                                           socket_client):
+    """The user (session auth), the channel row with its membership facts and lock, the insert,
+    the channel's last id: the access check costs no query of its own, and is made every time."""
+    cid = world.channel.id
+    amina = _joined(app, socket_client, "amina@example.org", cid)
+    db.session.expire_all()  # the test shares its session with the handlers: load afresh
+    with statements() as seen:
+        assert _send(amina, cid, "q-1")["ok"]
+    assert len(seen) == 4, [s[:60] for s in seen]
+    assert seen[0].lstrip().upper().startswith("SELECT") and "users" in seen[0]
+    lock = seen[1]
+    assert "channels" in lock and "cohort_memberships" in lock and "channel_members" in lock
+    if db.engine.dialect.name == "postgresql":
+        assert "FOR UPDATE OF channels" in lock
+    assert seen[2].lstrip().upper().startswith("INSERT INTO MESSAGES")
+    assert seen[3].lstrip().upper().startswith("UPDATE CHANNELS")
+
+
+def test_every_send_decides_access_like_can_read_channel(app, world, make):
+    """The one-statement check agrees with the policy for members, outsiders, global moderators
+    and direct conversations, and refuses what the policy refuses."""
+    from forum.errors import NotFound
+    from forum.services import access
+
+    w = world
+    dm = chat.open_direct_channel(w.amina, ["carla"])
+    outsider = make.user("zoe")
+    for person in (w.amina, w.bruno, w.carla, w.mod, outsider):
+        for channel in (w.channel, w.other_channel, w.lobby, dm):
+            allowed = access.can_read_channel(person, channel)
+            try:
+                access.lock_channel(person, channel.id)
+                locked = True
+            except NotFound:
+                locked = False
+            db.session.rollback()
+            assert locked == allowed, (person.username, channel.name)
+            client_id = f"{person.username}-{channel.id}"
+            if allowed:
+                assert chat.send_message(person, channel.id, "hi", client_id).id
+            else:
+                with pytest.raises(NotFound):
+                    chat.send_message(person, channel.id, "hi", client_id)
+    assert {(m.author_id, m.channel_id) for m in db.session.scalars(select(Message))} == {
+        (w.amina.id, w.channel.id), (w.amina.id, w.lobby.id), (w.amina.id, dm.id),
+        (w.bruno.id, w.channel.id), (w.bruno.id, w.lobby.id),
+        (w.carla.id, w.other_channel.id), (w.carla.id, w.lobby.id), (w.carla.id, dm.id),
+        (w.mod.id, w.channel.id), (w.mod.id, w.other_channel.id), (w.mod.id, w.lobby.id),
+        (outsider.id, w.lobby.id),
+    }
+
+
+def test_removed_member_cannot_send_on_an_open_socket(app, world, socket_client, make):
+    """Removed through the admin service while the socket stays open: the next send is refused
+    and nothing reaches the room."""
+    from forum.models import CohortMembership
+    from forum.services import cohorts
+
+    admin = make.user("root", role="admin")
+    amina = _joined(app, socket_client, "amina@example.org", world.channel.id)
+    bruno = _joined(app, socket_client, "bruno@example.org", world.channel.id)
+    assert _send(amina, world.channel.id, "r-1")["ok"]
+    membership = db.session.scalar(select(CohortMembership).where(
+        CohortMembership.user_id == world.amina.id))
+    cohorts.remove_member(admin, world.cohort.id, membership.id)
+    bruno.get_received()
+    ack = _send(amina, world.channel.id, "r-2", "still here?")
+    assert ack["error"]["code"] == "not_found"
+    assert events(bruno, "message:new") == []
+    assert [m.client_id for m in db.session.scalars(select(Message))] == ["r-1"]
+
+
+def test_retry_raises_no_database_error(app, world, socket_client):
+    """A retry's insert does nothing (ON CONFLICT DO NOTHING) instead of failing: no
+    duplicate-key error in the database's log, no aborted transaction, the first ack again."""
+    errors: list[BaseException] = []
+
+    def record(context) -> None:
+        errors.append(context.original_exception)
+
+    amina = _joined(app, socket_client, "amina@example.org", world.channel.id)
+    bruno = _joined(app, socket_client, "bruno@example.org", world.channel.id)
+    first = _send(amina, world.channel.id, "d-1")
+    event.listen(db.engine, "handle_error", record)
+    try:
+        again = _send(amina, world.channel.id, "d-1")
+    finally:
+        event.remove(db.engine, "handle_error", record)
+    assert again == first and errors == []
+    assert [m["client_id"] for m in events(bruno, "message:new")] == ["d-1"]
+    elsewhere = _send(amina, world.lobby.id, "d-1")  # the same id in another channel
+    assert elsewhere["error"]["code"] == "client_id_reused"
+    assert db.session.scalar(select(func.count(Message.id))) == 1

@@ -18,6 +18,8 @@ from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -188,15 +190,37 @@ def _retry(user: User, channel_id: int, client_id: str) -> tuple[Message, None] 
     return None if existing is None else (_same_send(existing, channel_id), None)
 
 
+def _insert(user: User, channel_id: int, client_id: str, source: str,
+            html: str) -> Message | None:
+    """INSERT the message; None when (author, client_id) is taken (a retry), without an error.
+
+    ON CONFLICT DO NOTHING on that unique constraint (both PostgreSQL and SQLite): a retry
+    neither aborts the transaction nor logs a duplicate-key error on the server.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Message)
+        .values(channel_id=channel_id, author_id=user.id, client_id=client_id,
+                body_source=source, body_html=html)
+        .on_conflict_do_nothing(index_elements=[Message.author_id, Message.client_id])
+        .returning(Message)
+    )
+    return db.session.scalars(statement).one_or_none()
+
+
 def _send(user: User, channel_id: int, body: object,
           client_id: object) -> tuple[Message, dict | None]:
     """The send path: (message, its broadcast payload), or (earlier message, None) on a retry.
 
     No lookup by client_id first: the (author, client_id) unique constraint decides, so a new
-    message costs no extra query and a retry is found when its insert fails.
+    message costs no extra query and a retry is found when its insert does nothing.
     """
     user = access.require_active(user)
-    channel = access.access_channel(user, channel_id)
+    # The permission check, the channel row and its lock in one statement. The lock is taken
+    # before the insert draws its id: across processes (PostgreSQL; SQLite has one writer) it
+    # orders the commits, and clients order by id and catch up by last id, so nothing is missed.
+    channel = access.lock_channel(user, channel_id)
     client_id = _check_client_id(client_id)
     try:
         _check_rate(user)
@@ -204,29 +228,24 @@ def _send(user: User, channel_id: int, body: object,
         held = automod.screen(source)
     except (RateLimited, Invalid):
         # A retry is never refused (by the flood limit, or a word list changed since): it
-        # only repeats the ack of what was already stored.
+        # only repeats the ack of what was already stored. (Rolled back: the row lock goes.)
+        db.session.rollback()
         if (retry := _retry(user, channel_id, client_id)) is not None:
             return retry
         raise
     html = _render(source)
     # Within a process, one sender per channel from insert to broadcast, so `message:new` leaves
-    # in id order. Across processes the channel row lock (PostgreSQL; SQLite has one writer)
-    # orders the commits, and clients order by id and catch up by last id, so nothing is missed.
+    # in id order (taken after the row lock, always in that order: no deadlock between them).
     with _channel_lock(channel_id):
-        # The row lock only (the channel is loaded already): no second object to build.
-        db.session.execute(select(Channel.id).where(Channel.id == channel_id).with_for_update())
-        message = Message(channel_id=channel_id, author_id=user.id, client_id=client_id,
-                          body_source=source, body_html=html)
-        db.session.add(message)
-        try:
-            db.session.flush()
-        except IntegrityError:
+        message = _insert(user, channel_id, client_id, source, html)
+        if message is None:
             # Sent before (a retry), or the same client_id raced in from another socket or
             # process: return the stored one, with no second broadcast.
             db.session.rollback()
             if (retry := _retry(user, channel_id, client_id)) is not None:
                 return retry
-            raise
+            raise Conflict(_("This client id was already used for another message."),
+                           code="client_id_reused")
         if held:
             # Held for review: stored hidden, only its author's ack hears of it.
             automod.hold_new("message", message, channel.cohort_id, held)

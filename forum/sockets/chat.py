@@ -92,7 +92,10 @@ def on_channel_read(data: dict) -> dict:
 def on_message_send(data: dict) -> dict:
     """Send a message; the ack carries the stored message (the same one on a retry)."""
     # The ack carries the payload the room received, not a second rendering after the commit.
-    return {"message": chat.send_message_payload(current_user, _int(data, "channel_id"),
+    # The user object itself, not the proxy: every attribute read on current_user goes through
+    # werkzeug's LocalProxy and Flask-Login's lookup, a dozen times per send.
+    user = current_user._get_current_object()
+    return {"message": chat.send_message_payload(user, _int(data, "channel_id"),
                                                  data.get("body"), data.get("client_id"))}
 
 

@@ -7,11 +7,13 @@ private channel's existence is never revealed — pages, socket events and count
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
 from forum.errors import NotFound
 from forum.extensions import db
-from forum.models import Channel, ChannelKind, ChannelMember, Message, User
+from forum.models import Channel, ChannelKind, ChannelMember, CohortMembership, Message, User
 from forum.services.access.core import can_moderate_cohort, can_read_cohort, member_cohort_ids
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "can_moderate_channel",
     "can_read_channel",
     "listed_channels_clause",
+    "lock_channel",
 ]
 
 
@@ -37,15 +40,22 @@ def _is_direct_member(user: User, channel_id: int) -> bool:
     ) is not None
 
 
+def _may_read(user: User, channel: Channel, in_cohort: Callable[[], bool],
+              in_direct: Callable[[], bool]) -> bool:
+    """The rule, given how to learn the two membership facts it may need."""
+    if channel.kind == ChannelKind.GLOBAL.value:
+        return True
+    if channel.kind == ChannelKind.COHORT.value:
+        return channel.cohort_id is not None and (user.is_global_moderator or in_cohort())
+    return in_direct()
+
+
 def can_read_channel(user: User | None, channel: Channel) -> bool:
     """Whether the user may read this channel and receive its live events."""
     if not _authenticated(user):
         return False
-    if channel.kind == ChannelKind.GLOBAL.value:
-        return True
-    if channel.kind == ChannelKind.COHORT.value:
-        return channel.cohort_id is not None and can_read_cohort(user, channel.cohort_id)
-    return _is_direct_member(user, channel.id)
+    return _may_read(user, channel, lambda: can_read_cohort(user, channel.cohort_id),
+                     lambda: _is_direct_member(user, channel.id))
 
 
 def can_moderate_channel(user: User | None, channel: Channel) -> bool:
@@ -63,6 +73,28 @@ def access_channel(user: User | None, channel_id: int) -> Channel:
     if channel is None or not can_read_channel(user, channel):
         raise NotFound()
     return channel
+
+
+def lock_channel(user: User | None, channel_id: int) -> Channel:
+    """access_channel in one statement that also takes the channel's row lock (FOR UPDATE).
+
+    For writes ordered per channel (a chat send): the row comes back with the membership facts
+    the same rule needs, so the check costs no query of its own, on every event.
+    """
+    if not _authenticated(user):
+        raise NotFound()
+    in_cohort = exists().where(CohortMembership.user_id == user.id,
+                               CohortMembership.cohort_id == Channel.cohort_id)
+    in_direct = exists().where(ChannelMember.channel_id == Channel.id,
+                               ChannelMember.user_id == user.id,
+                               ChannelMember.is_member.is_(True))
+    row = db.session.execute(
+        select(Channel, in_cohort, in_direct).where(Channel.id == channel_id)
+        .with_for_update(of=Channel).execution_options(populate_existing=True)
+    ).first()
+    if row is None or not _may_read(user, row[0], lambda: row[1], lambda: row[2]):
+        raise NotFound()
+    return row[0]
 
 
 def access_own_message(user: User | None, message_id: int) -> tuple[Message, Channel]:

@@ -180,7 +180,8 @@ def _sqlite_score(index: str, source) -> ColumnElement[float]:
     marked = func.highlight(literal_column(index), literal_column("0"), literal("\x01"),
                             literal(""))
     tf = func.length(marked) - func.length(source)
-    return (tf * (_K1 + 1)) / (tf + _K1)
+    # tf * (k1 + 1) / (tf + k1), written with tf once: SQLite would run highlight() twice.
+    return literal(_K1 + 1) - literal(_K1 * (_K1 + 1)) / (tf + _K1)
 
 
 def _ranked(kind: str, model, index: str, source, terms: list[str], dialect: str,
