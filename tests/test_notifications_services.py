@@ -487,3 +487,30 @@ def test_a_reply_racing_another_counts_up_the_same_unread_row(world):
                               target_id=1, url="/p/1", actor_id=world.moderator.id)
     db.session.commit()
     assert len(_rows(world.amina, kind="moderation")) == 2
+
+
+def test_hiding_a_thread_takes_its_title_and_opening_words_out_of_notifications(world):
+    from forum.services.moderation import content
+
+    db.session.add(CategoryWatch(user_id=world.bilal.id, category_id=world.lounge_a.id,
+                                 level="watch"))
+    db.session.commit()
+    thread = discussions.create_thread(world.amina, world.lounge_a.id, "Insulting title",
+                                       "@mona insulting words")
+    [new_thread] = _rows(world.bilal, kind="new_thread")
+    [mention] = _rows(world.mentor, kind="mention")
+    assert "Insulting title" in svc.describe(new_thread)
+    assert "insulting words" in mention.excerpt
+
+    content.hide(world.facilitator, "thread", thread.id, "Abuse")
+
+    db.session.expire_all()
+    [new_thread] = _rows(world.bilal, kind="new_thread")
+    assert new_thread.excerpt == "" and "Insulting" not in svc.describe(new_thread)
+    assert svc.describe(new_thread) == "1 new thread in Alpha lounge"
+    assert _rows(world.mentor, kind="mention")[0].excerpt == ""
+
+    content.restore(world.facilitator, "thread", thread.id)
+    db.session.expire_all()
+    assert "Insulting title" in svc.describe(_rows(world.bilal, kind="new_thread")[0])
+    assert "insulting words" in _rows(world.mentor, kind="mention")[0].excerpt

@@ -21,7 +21,6 @@ from forum.services.access import ContentTarget
 from forum.services.moderation import audit
 
 REASON_MAX = 500
-QUOTED = ("post", "message")  # what notifications quote (see notifications.withdraw_excerpts)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -52,8 +51,7 @@ def resolve_flags(target_type: str, target_id: int, actor: User | None, resoluti
 def apply_hide(target: ContentTarget, actor: User | None, reason: str) -> None:
     """Mark an item hidden and remember why (no commit)."""
     target.obj.hidden_at = target.obj.hidden_at or utcnow()
-    if target.type in QUOTED:
-        notifications.withdraw_excerpts(target.type, target.id)
+    _withdraw_quotes(target)
     hold = db.session.scalar(select(Hold).where(Hold.target_type == target.type,
                                                 Hold.target_id == target.id))
     if hold is None:
@@ -61,6 +59,30 @@ def apply_hide(target: ContentTarget, actor: User | None, reason: str) -> None:
                             actor_id=actor.id if actor else None))
     else:
         hold.reason, hold.actor_id = reason, actor.id if actor else None
+
+
+def _quoted(target: ContentTarget) -> list[tuple[str, int, str]]:
+    """(source type, id, text as notifications quote it) of what hiding the item withdraws.
+
+    A thread: its title (new-thread notices) and its opening post (mentions in it).
+    """
+    if target.type != "thread":
+        return [(target.type, target.id, notifications.quote(target.obj.body_html))]
+    thread = target.obj
+    first = db.session.get(Post, thread.first_post_id) if thread.first_post_id else None
+    return [("thread", thread.id, thread.title)] + (
+        [("post", first.id, notifications.quote(first.body_html))]
+        if first is not None and not first.is_removed else [])
+
+
+def _withdraw_quotes(target: ContentTarget) -> None:
+    for source_type, source_id, _text in _quoted(target):
+        notifications.withdraw_excerpts(source_type, source_id)
+
+
+def _restore_quotes(target: ContentTarget) -> None:
+    for source_type, source_id, text in _quoted(target):
+        notifications.refresh_excerpts(source_type, source_id, text)
 
 
 def _notify(target: ContentTarget, actor: User | None, action: str, reason: str):
@@ -147,8 +169,8 @@ def restore(user: User, target_type: str, target_id: int, reason: str = "") -> C
 def _unhide(target: ContentTarget) -> notifications.Pending | None:
     """Show the item again (no commit); an item held on arrival is announced now."""
     target.obj.hidden_at = None
-    if target.type in QUOTED and target.obj.deleted_at is None:
-        notifications.refresh_excerpts(target.type, target.id, target.obj.body_html)
+    if target.obj.deleted_at is None:
+        _restore_quotes(target)
     announce = db.session.scalar(select(Hold.announce_on_release).where(
         Hold.target_type == target.type, Hold.target_id == target.id))
     db.session.execute(delete(Hold).where(Hold.target_type == target.type,
@@ -225,8 +247,7 @@ def remove(user: User, target_type: str, target_id: int, reason: str) -> Content
         raise Invalid(_("This is the opening post: delete the thread instead."),
                       code="first_post")
     obj.deleted_at = utcnow()
-    if target.type in QUOTED:
-        notifications.withdraw_excerpts(target.type, target.id)
+    _withdraw_quotes(target)
     if target.type == "post":
         from forum.services.discussions import refresh_thread_counters
 

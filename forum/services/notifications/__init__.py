@@ -30,6 +30,7 @@ from forum.services.notifications.centre import (
     unread_counts,
 )
 from forum.services.notifications.core import Pending, refresh_excerpts, withdraw_excerpts
+from forum.services.notifications.core import excerpt as quote
 from forum.services.notifications.triggers import (
     notify_accepted,
     notify_message,
@@ -54,6 +55,7 @@ __all__ = [
     "notify_new_thread",
     "notify_post_edit",
     "notify_reply",
+    "quote",
     "refresh_excerpts",
     "unread_count",
     "withdraw_excerpts",

@@ -222,7 +222,7 @@ def _insert_or_count_up(event: Event, texts: dict, rows: list[dict]):
 
 
 def withdraw_excerpts(source_type: str, source_id: int) -> None:
-    """Blank the quoted words of a hidden or deleted post or message everywhere (no commit).
+    """Blank the quoted words of a hidden or deleted item everywhere (no commit).
 
     The row stays (someone did reply or mention you), but moderation must reach the words
     already copied into other people's notification centres, not only the page.
@@ -234,12 +234,15 @@ def withdraw_excerpts(source_type: str, source_id: int) -> None:
         .values(excerpt="").execution_options(synchronize_session=False))
 
 
-def refresh_excerpts(source_type: str, source_id: int, html: str) -> None:
-    """Quote an edited or restored post or message as it now reads (no commit)."""
+def refresh_excerpts(source_type: str, source_id: int, quoted: str) -> None:
+    """Quote an edited or restored item as it now reads (no commit).
+
+    `quoted` is the new plain text: `excerpt(html)` of a post or message, a thread's title.
+    """
     db.session.execute(
         update(Notification).where(Notification.source_type == source_type,
                                    Notification.source_id == source_id)
-        .values(excerpt=excerpt(html)).execution_options(synchronize_session=False))
+        .values(excerpt=quoted).execution_options(synchronize_session=False))
 
 
 def visible_clause():

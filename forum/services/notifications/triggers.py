@@ -124,6 +124,7 @@ def notify_new_thread(author: User, thread: Thread, category: Category, post: Po
         kind=K.NEW_THREAD.value, target_type="category", target_id=category.id,
         actor_id=author.id, cohort_id=category.cohort_id, subject=category.name,
         excerpt=thread.title, url=path("discussions.thread", thread_id=thread.id),
+        source_type="thread", source_id=thread.id,
     ), audience)
     return pending
 
@@ -161,7 +162,7 @@ def notify_post_edit(author: User, post: Post, previous_html: str) -> Pending:
     thread = post.thread
     pending = Pending()
     if not post.is_removed:
-        refresh_excerpts("post", post.id, post.body_html)
+        refresh_excerpts("post", post.id, excerpt(post.body_html))
     names = mentioned_names(post.body_html) - mentioned_names(previous_html)
     if names:
         _mentions_in_post(pending, author, thread, thread.category, post, names)
@@ -226,7 +227,7 @@ def notify_message_edit(author: User, channel: Channel, message: Message,
     """
     pending = Pending()
     if not message.is_removed:
-        refresh_excerpts("message", message.id, message.body_html)
+        refresh_excerpts("message", message.id, excerpt(message.body_html))
     names = (mentioned_names(message.body_html) - mentioned_names(previous_html)
              - {author.username.lower()})
     if channel.is_direct or message.is_removed or not names:
