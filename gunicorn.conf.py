@@ -17,3 +17,14 @@ keepalive = 5
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+
+
+def worker_exit(server, worker) -> None:
+    """Send queued mail before the arbiter's SIGKILL; what cannot go in time is logged by name."""
+    from forum.lib import mail_queue
+
+    mail_queue.flush(deadline_seconds=FLUSH_DEADLINE_SECONDS)
+
+
+# Well inside graceful_timeout: the worker may already have spent part of it closing sockets.
+FLUSH_DEADLINE_SECONDS = 8.0

@@ -261,8 +261,8 @@ class Rows:
                 tid, f"Thread {tid}: {self.bodies[tid % len(self.bodies)][:60]}")
             created = self.start + step * first[t]
             threads.append((tid, self.category_of_thread(tid), self.author_of(first[t]), title,
-                            self.thread_posts[t] - 1, created, last_time[t], first[t], last[t],
-                            False, False))
+                            self.thread_posts[t] - 1, self.thread_posts[t], created, last_time[t],
+                            first[t], last[t], False, False))
             if len(threads) >= BATCH:
                 yield "threads", threads
                 threads = []
@@ -303,8 +303,8 @@ COLUMNS = {
     "cohort_memberships": "id user_id cohort_id role joined_at",
     "categories": "id slug name description cohort_id mode position created_at",
     "posts": "id thread_id author_id parent_id depth body_source body_html created_at",
-    "threads": ("id category_id author_id title reply_count created_at last_activity_at "
-                "first_post_id last_post_id is_locked is_pinned"),
+    "threads": ("id category_id author_id title reply_count post_count created_at "
+                "last_activity_at first_post_id last_post_id is_locked is_pinned"),
     "channels": "id kind cohort_id name slug created_at",
     "messages": "id channel_id author_id client_id body_source body_html created_at",
     "channel_members": "id channel_id user_id is_member last_read_message_id joined_at",

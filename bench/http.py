@@ -79,9 +79,10 @@ def run(databases: dict[str, str]) -> dict:
             app = create_app(bench_config(url))
             headers = {"Cookie": session_cookie(app, 1), "User-Agent": USER_AGENT}
             with forum_server(url) as server:
-                # layout: the empty signed-in page (bench/server_app.py), reported, no target
+                # layout: the empty signed-in page; ceiling: stored bytes behind the user check
+                # (bench/server_app.py). Both are reported without a target.
                 for name, path in (("thread_page", "/t/1"), ("thread_list", "/c/general"),
-                                   ("layout", "/bench/layout")):
+                                   ("layout", "/bench/layout"), ("ceiling", "/bench/ceiling")):
                     wrk(server.url + path, headers)  # warm-up: caches, read marker
                     results[f"{name}_{backend}"] = ab(ref.url + "/", server.url + path, headers)
                     log(f"  {name} on {backend}: ratio {results[f'{name}_{backend}']['ratio']}")

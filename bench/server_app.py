@@ -32,6 +32,21 @@ def layout_floor() -> str:
     return render_template(_EMPTY_PAGE)
 
 
+@app.get("/bench/ceiling")
+@login_required
+def stored_page_ceiling() -> str:
+    """What a perfect whole-page cache could serve a signed-in member: the most any page can do.
+
+    It asks who is asking as every page must (session cookie, the real user loader: one indexed
+    query) and returns stored bytes the size of the thread page: no template, no other query,
+    not even the lookup a real cache would need to know its copy is still current. Benchmark 1
+    reports it (no target) because it bounds what caching whole pages could ever reach.
+    """
+    return _STORED_PAGE
+
+
+_STORED_PAGE = "<!doctype html><title>stored</title><p>" + "x" * 50_000 + "</p>"
+
 # Compiled once, like a template file (render_template_string would compile per request).
 _EMPTY_PAGE = app.jinja_env.from_string(
     '{% extends "base.html" %}{% block content %}{% endblock %}')

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
+from sqlalchemy import update
+
 from forum.extensions import db
 from forum.lib.text import render_chat, render_post
 from forum.models import Category, Channel, ChannelKind, ChannelMember, Message, Post, Thread, User
@@ -22,7 +24,7 @@ def thread(category: Category, author: User, title: str, body: str = "Opening wo
     """A thread with its first post."""
     now = created_at or utcnow()
     obj = Thread(category_id=category.id, author_id=author.id, title=title, created_at=now,
-                 last_activity_at=now, **fields)
+                 last_activity_at=now, post_count=1, **fields)
     db.session.add(obj)
     db.session.flush()
     first = Post(thread_id=obj.id, author_id=author.id, body_source=body,
@@ -40,6 +42,8 @@ def post(thread_obj: Thread, author: User, body: str, created_at: datetime | Non
     obj = Post(thread_id=thread_obj.id, author_id=author.id, body_source=body,
                body_html=render_post(body).html, created_at=created_at or utcnow(), **fields)
     db.session.add(obj)
+    db.session.execute(update(Thread).where(Thread.id == thread_obj.id)
+                       .values(post_count=Thread.post_count + 1))
     db.session.commit()
     return obj
 

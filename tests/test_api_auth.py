@@ -184,3 +184,24 @@ def test_reloading_after_creating_a_token_does_not_create_another(app, world):  
     assert fresh and fresh.group(1) != request_id.group(1)
     assert browser.post("/settings/tokens", data={**data, "request_id": fresh.group(1)}
                         ).status_code == 201
+
+
+def test_one_posting_budget_per_person_across_tokens_and_the_pages(app, world):  # noqa: F811
+    from tests.discussions_helpers import Browser
+
+    app.config.update(RATELIMIT_POSTING="3 per minute", MODERATION_NEW_MEMBER_DAYS=0)
+    first, second = (ApiClient(app, token_for(world.amina)) for _ in range(2))
+    assert first.post("/threads", json=_thread(world)).status_code == 201
+    assert second.post("/threads", json=_thread(world)).status_code == 201
+    browser = Browser(app, world.amina)
+    page = browser.post(f"/c/{world.general.slug}/new",
+                        data={"title": "From the page", "body": "Body"})
+    assert page.status_code == 302
+    # Three posts spent, by two tokens and the browser: every way in is now refused.
+    assert first.post("/threads", json=_thread(world)).status_code == 429
+    assert second.post("/threads", json=_thread(world)).status_code == 429
+    assert browser.post(f"/c/{world.general.slug}/new",
+                        data={"title": "One more", "body": "Body"}).status_code == 429
+    # Someone else's budget is their own.
+    assert ApiClient(app, token_for(world.bilal)).post(
+        "/threads", json=_thread(world)).status_code == 201

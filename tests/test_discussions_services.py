@@ -297,3 +297,31 @@ def test_thread_list_pages_visit_every_thread_once_even_with_equal_times(world):
         after = page.next_cursor
     assert sorted(i for _, i in seen) == sorted(ids)
     assert seen == sorted(seen, reverse=True)
+
+
+def test_post_count_counts_every_post_row_and_sets_the_pages(world):
+    thread = _thread(world)
+    replies = [svc.reply(world.bilal, thread.id, f"Reply {n}") for n in range(svc.PAGE_SIZE)]
+    svc.delete_post(world.bilal, replies[0].id)  # a deleted post keeps its place on the page
+
+    db.session.expire_all()
+    stored = db.session.get(Thread, thread.id)
+    rows = db.session.scalar(select(db.func.count()).select_from(Post)
+                             .where(Post.thread_id == thread.id))
+    assert stored.post_count == rows == svc.PAGE_SIZE + 1
+    page = svc.read_thread(world.amina, thread.id, page=2)
+    assert page.pages == 2
+    assert [item.post.body_source for item in page.items] == [f"Reply {svc.PAGE_SIZE - 1}"]
+
+
+def test_reply_counts_in_sql_so_a_stale_thread_object_loses_no_reply(world):
+    thread = _thread(world)
+    stale = db.session.get(Thread, thread.id)
+    assert stale.reply_count == 0
+    # Another process replies meanwhile: its increment is in the database, not in `stale`.
+    db.session.execute(db.update(Thread).where(Thread.id == thread.id)
+                       .values(reply_count=Thread.reply_count + 1))
+    svc.reply(world.bilal, thread.id, "Mine")
+
+    db.session.expire_all()
+    assert db.session.get(Thread, thread.id).reply_count == 2

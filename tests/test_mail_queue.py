@@ -366,3 +366,20 @@ def test_queued_mail_is_flushed_when_the_process_exits(smtp_server, tmp_path, mo
     assert sorted(m["Subject"] for m in smtp_server.received) == sorted(
         f"Invitation {n}" for n in range(20))
     assert smtp_server.sessions == 1
+
+
+def test_a_flush_with_a_deadline_logs_what_it_could_not_send(mail_app, smtp_server, mail_log,
+                                                             monkeypatch):
+    # The server takes nothing and the stall bound is out of reach: only the deadline can end
+    # the wait (gunicorn's worker_exit passes one below its graceful_timeout).
+    monkeypatch.setattr(mail_queue, "FLUSH_STALL_SECONDS", 10_000.0)
+    smtp_server.hold.clear()
+    send_mail("amina@example.org", "Still queued", "Text\n")
+    outcome: list[bool] = []
+    waiter = threading.Thread(target=lambda: outcome.append(mail_queue.flush(0.5)))
+    waiter.start()
+    waiter.join(WAIT)
+    smtp_server.hold.set()
+    assert not waiter.is_alive() and outcome == [False]
+    assert "not sent at exit" in mail_log.text and "amina@example.org" in mail_log.text
+    assert [m["Subject"] for m in smtp_server.wait_for(1)] == ["Still queued"]

@@ -40,3 +40,59 @@ def test_downgrade_to_base_and_back(empty_database_url):
         upgrade()
         assert "users" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_0010_counts_posts_merges_doubled_unread_rows_and_finds_holds_never_announced(
+        empty_database_url):
+    from sqlalchemy import text
+
+    from forum.models import User
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(revision="0009_search_prefix")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO categories (id, slug, name, description, mode, "
+                              "position, created_at) "
+                              "VALUES (1, 'c', 'C', '', 'discussion', 0, '2026-01-01')"))
+            for tid, posts in ((1, 3), (2, 0)):
+                conn.execute(text("INSERT INTO threads (id, category_id, title, reply_count, "
+                                  "created_at, last_activity_at, is_locked, is_pinned) VALUES "
+                                  "(:t, 1, 't', 0, '2026-01-01', '2026-01-01', false, false)"),
+                             {"t": tid})
+                for _ in range(posts):
+                    conn.execute(text("INSERT INTO posts (thread_id, depth, body_source, "
+                                      "body_html, created_at) VALUES (:t, 0, 'b', 'b', "
+                                      "'2026-01-01')"), {"t": tid})
+            # Post 1 held by the word filter (never announced), post 2 hidden by a moderator.
+            for hold_id, actor in ((1, None), (2, None)):
+                conn.execute(text("INSERT INTO moderation_holds (target_type, target_id, reason, "
+                                  "actor_id, created_at) VALUES ('post', :p, 'r', :a, "
+                                  "'2026-01-01')"), {"p": hold_id, "a": actor})
+            conn.execute(text("INSERT INTO audit_entries (actor_name, action, target_type, "
+                              "target_id, reason, details, created_at) VALUES ('', "
+                              "'word_hold', 'post', 1, '', '', '2026-01-01')"))
+        # Two unread rows about one thread (a race before the unique index): the newer stays.
+        user = User(email="a@example.org", username="amina", display_name="Amina",
+                    password_hash="x")
+        db.session.add(user)
+        db.session.commit()
+        with db.engine.begin() as conn:
+            for n in (1, 2, 3):
+                conn.execute(text(
+                    "INSERT INTO notifications (id, user_id, kind, target_type, target_id, count, "
+                    "subject, excerpt, detail, url, created_at, updated_at) VALUES (:n, :u, "
+                    ":k, 'thread', 1, 1, '', '', '', '', '2026-01-01', '2026-01-01')"),
+                    {"n": n, "u": user.id, "k": "moderation" if n == 3 else "reply"})
+        db.session.remove()
+        upgrade()
+        with db.engine.connect() as conn:
+            counts = dict(conn.execute(text("SELECT id, post_count FROM threads")).all())
+            announce = dict(conn.execute(text(
+                "SELECT target_id, announce_on_release FROM moderation_holds")).all())
+            unread = sorted(conn.execute(text(
+                "SELECT id FROM notifications WHERE read_at IS NULL")).scalars())
+        assert counts == {1: 3, 2: 0}
+        assert announce == {1: True, 2: False}
+        assert unread == [2, 3]  # the newer reply row; moderation notices never merge
+        db.engine.dispose()

@@ -145,6 +145,7 @@ class Matrix:
             db.session.add_all([first, reply])
             db.session.flush()
             thread.first_post_id, thread.last_post_id = first.id, reply.id
+            thread.post_count = 2
             item = thread if kind == "thread" else reply
         db.session.flush()
         if hidden:

@@ -196,3 +196,26 @@ def test_locked_notice_and_reply_box(app, world):
     content.set_thread_state(world.facilitator, thread.id, locked=False)
     unlocked = Browser(app, world.bilal).get(f"/t/{thread.id}").text
     assert 'id="reply-form"' in unlocked and 'id="locked-notice" hidden' in unlocked
+
+
+def test_a_direct_message_is_reported_from_its_conversation_and_reviewed_in_the_queue(
+        app, world):
+    from forum.services import chat
+
+    dm = chat.open_direct_channel(world.amina, ["bilal"])
+    message = chat.send_message(world.amina, dm.id, "you are worthless", "dm-page-1")
+    bilal = Browser(app, world.bilal)
+    conversation = bilal.get(f"/chat/{dm.id}").text
+    assert f'href="/flag/message/{message.id}"' in conversation
+    form = bilal.get(f"/flag/message/{message.id}")
+    assert form.status_code == 200 and "Harassment or abuse" in form.text
+    done = bilal.post(f"/flag/message/{message.id}", data={"reason": "harassment"})
+    assert done.status_code == 303
+
+    queue = Browser(app, world.moderator).get("/moderation").text
+    item = queue[queue.index(f'id="queue-message-{message.id}"'):]
+    assert "you are worthless" in item
+    assert f"/chat/{dm.id}" not in queue  # the conversation itself stays closed
+    assert f"queue-message-{message.id}" not in Browser(app, world.facilitator).get(
+        "/moderation").text
+    assert Browser(app, world.moderator).get(f"/chat/{dm.id}").status_code == 404

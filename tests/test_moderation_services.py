@@ -389,3 +389,115 @@ def test_word_list_holds_a_new_thread(world, app):
         discussions.read_thread(world.bilal, thread.id)
     content.dismiss(world.facilitator, "thread", thread.id, "Harmless")
     assert discussions.read_thread(world.bilal, thread.id).thread.id == thread.id
+
+
+def _told(user: User, kind: str) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(
+        Notification.user_id == user.id, Notification.kind == kind)))
+
+
+def test_a_reply_held_on_arrival_is_announced_once_when_a_moderator_releases_it(world, app):
+    app.config["MODERATION_WORDS"] = ["crypto"]
+    thread = _thread(world)  # amina's thread
+    held = discussions.reply(world.bilal, thread.id, "@mona is crypto a career?")
+    assert _told(world.amina, "reply") == [] and _told(world.mentor, "mention") == []
+
+    content.restore(world.facilitator, "post", held.id)
+
+    db.session.expire_all()
+    [reply] = _told(world.amina, "reply")
+    [mention] = _told(world.mentor, "mention")
+    assert reply.url == mention.url == f"/p/{held.id}"
+    assert "is crypto a career?" in reply.excerpt
+    # Shown once, it is ordinary content: hiding and restoring it again tells nobody twice.
+    content.hide(world.facilitator, "post", held.id, "Off topic")
+    content.restore(world.facilitator, "post", held.id)
+    db.session.expire_all()
+    assert [n.count for n in _told(world.amina, "reply")] == [1]
+    assert len(_told(world.mentor, "mention")) == 1
+
+
+def test_a_post_hidden_after_it_was_shown_is_not_announced_on_restore(world):
+    thread = _thread(world)
+    post = discussions.reply(world.bilal, thread.id, "Plain reply")
+    db.session.execute(db.delete(Notification))
+    db.session.commit()
+    content.hide(world.facilitator, "post", post.id, "Checking")
+    content.restore(world.facilitator, "post", post.id)
+    db.session.expire_all()
+    assert _told(world.amina, "reply") == []
+
+
+def test_a_thread_or_message_held_on_arrival_is_announced_when_kept(world, app):
+    from forum.models import CategoryWatch
+
+    app.config["MODERATION_WORDS"] = ["lottery"]
+    db.session.add(CategoryWatch(user_id=world.bilal.id, category_id=world.lounge_a.id,
+                                 level="watch"))
+    db.session.commit()
+    thread = discussions.create_thread(world.amina, world.lounge_a.id, "Lottery winners",
+                                       "Claim your prize")
+    room = channel("general", world.cohort_a)
+    message = chat.send_message(world.amina, room.id, "@bilal lottery tickets", "held-1")
+    assert _told(world.bilal, "new_thread") == [] and _told(world.bilal, "mention") == []
+
+    content.dismiss(world.facilitator, "thread", thread.id, "Harmless")
+    content.dismiss(world.facilitator, "message", message.id, "Harmless")
+
+    db.session.expire_all()
+    [new_thread] = _told(world.bilal, "new_thread")
+    assert new_thread.url == f"/t/{thread.id}"
+    [mention] = _told(world.bilal, "mention")
+    assert mention.excerpt == "@bilal lottery tickets"
+    assert db.session.get(type(room), room.id).last_message_id == message.id
+
+
+# --------------------------------------------------------------------------- direct messages
+
+
+def test_a_reported_direct_message_reaches_global_moderators_and_only_that_message(world):
+    dm = chat.open_direct_channel(world.amina, ["bilal"])
+    earlier = chat.send_message(world.amina, dm.id, "an earlier private line", "dm-1")
+    abusive = chat.send_message(world.amina, dm.id, "you are worthless", "dm-2")
+    # Before any report, the conversation is the members' alone, moderators included.
+    for moderator in (world.moderator, world.facilitator):
+        with pytest.raises(NotFound):
+            content.hide(moderator, "message", abusive.id, "Abuse")
+    assert queue.review_queue(world.moderator).items == []
+
+    result = flags.flag(world.bilal, "message", abusive.id, "harassment", "Every day now")
+
+    assert (result.flag.cohort_id, result.target.channel.id) == (None, dm.id)
+    [item] = queue.review_queue(world.moderator).items
+    assert (item.target_type, item.target_id, item.url) == ("message", abusive.id, "")
+    assert "you are worthless" in item.excerpt and item.notes == [("bilal", "Every day now")]
+    assert queue.review_queue(world.facilitator).items == []  # not a cohort's content
+    with pytest.raises(NotFound):
+        content.hide(world.facilitator, "message", abusive.id, "Abuse")
+    with pytest.raises(NotFound):  # the report opens that message, not the conversation
+        content.hide(world.moderator, "message", earlier.id, "Curious")
+    with pytest.raises(NotFound):
+        chat.history(world.moderator, dm.id)
+
+    content.hide(world.moderator, "message", abusive.id, "Harassment")
+
+    db.session.expire_all()
+    assert db.session.get(Message, abusive.id).hidden_at is not None
+    assert db.session.get(Message, earlier.id).hidden_at is None
+    assert _notes(world.amina) == [("hide", "Harassment")]
+    assert [m.id for m in chat.history(world.bilal, dm.id) if not m.is_removed] == [earlier.id]
+
+
+def test_a_direct_message_held_by_the_word_filter_can_be_released(world, app):
+    app.config["MODERATION_WORDS"] = ["crypto"]
+    dm = chat.open_direct_channel(world.amina, ["bilal"])
+    held = chat.send_message(world.amina, dm.id, "crypto tips for you", "dm-held")
+    assert db.session.get(Message, held.id).hidden_at is not None
+
+    content.dismiss(world.moderator, "message", held.id, "Harmless")
+
+    db.session.expire_all()
+    assert db.session.get(Message, held.id).hidden_at is None
+    [told] = db.session.scalars(select(Notification).where(
+        Notification.user_id == world.bilal.id, Notification.kind == "direct_message")).all()
+    assert told.excerpt == "crypto tips for you"

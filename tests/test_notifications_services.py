@@ -396,3 +396,121 @@ def test_chat_edit_notifies_only_newly_mentioned_readers(chat_world):
     chat.edit_message(w.amina, message.id, "Hello @bruno and @carla and @mod")
     assert _who() == {"bruno", "mod"}  # carla cannot read the channel; bruno told once
     assert [r.count for r in _rows(w.bruno)] == [1]
+
+
+# --------------------------------------------------------------------------- quoted words
+
+
+def test_hiding_a_post_takes_its_words_out_of_notifications_and_restoring_brings_them_back(
+        world, app):
+    from forum.services.moderation import content
+
+    thread = _thread(world)
+    post = discussions.reply(world.bilal, thread.id, "Call me on +41 22 555 0101 tonight")
+    [row] = _rows(world.amina)
+    assert "555 0101" in row.excerpt
+    page = discussions_helpers.login(app, world.amina)
+    assert "555 0101" in page.get("/notifications").text
+
+    content.hide(world.facilitator, "post", post.id, "Private number")
+
+    db.session.expire_all()
+    [row] = _rows(world.amina)
+    assert row.excerpt == "" and row.kind == "reply"  # the line stays, the words go
+    listing = page.get("/notifications").text
+    assert "555 0101" not in listing and "Packing for Geneva" in listing
+    assert "555 0101" not in page.get("/api/v1/notifications").text
+
+    content.restore(world.facilitator, "post", post.id)
+    db.session.expire_all()
+    assert "555 0101" in _rows(world.amina)[0].excerpt
+
+
+def test_an_edit_or_a_delete_by_the_author_reaches_the_quoted_words(world):
+    thread = _thread(world)
+    post = discussions.reply(world.bilal, thread.id, "My flat is at Rue de Lausanne 12")
+    discussions.edit_post(world.bilal, post.id, "Ask me for the address privately")
+    db.session.expire_all()
+    assert _rows(world.amina)[0].excerpt == "Ask me for the address privately"
+
+    discussions.delete_post(world.bilal, post.id)
+    db.session.expire_all()
+    assert _rows(world.amina)[0].excerpt == ""
+
+
+def test_hiding_a_chat_message_takes_its_words_out_of_the_mention(chat_world):
+    from forum.services.moderation import content
+
+    w = chat_world
+    message = _send(w.amina, w.channel, "@bruno something abusive")
+    [row] = _rows(w.bruno)
+    assert row.excerpt == "@bruno something abusive"
+
+    content.hide(w.mod, "message", message.id, "Abuse")
+
+    db.session.expire_all()
+    assert _rows(w.bruno)[0].excerpt == ""
+
+
+def test_a_reply_racing_another_counts_up_the_same_unread_row(world):
+    import sqlalchemy.exc
+
+    from forum.services.notifications import core
+
+    thread = _thread(world)
+    discussions.reply(world.bilal, thread.id, "First")
+    [row] = _rows(world.amina)
+    # A second transaction that looked before the first committed finds no unread row and
+    # inserts: the unique index turns its insert into a count-up of the same row.
+    event = core.Event(kind="reply", target_type="thread", target_id=thread.id,
+                       actor_id=world.mentor.id, subject="Packing for Geneva", excerpt="Second")
+    fresh = [{"user_id": world.amina.id, "kind": "reply", "target_type": "thread",
+              "target_id": thread.id, "cohort_id": world.cohort_a.id, "count": 1,
+              "detail": "", "created_at": utcnow(), "read_at": None, "emailed_at": None,
+              "digested_at": None, "actor_id": world.mentor.id, "subject": "Packing for Geneva",
+              "excerpt": "Second", "url": "/p/1", "updated_at": utcnow(), "source_type": "",
+              "source_id": None}]
+    [(row_id, user_id)] = db.session.execute(
+        core._insert_or_count_up(event, {"excerpt": "Second"}, fresh)).all()
+    db.session.commit()
+    db.session.expire_all()
+    [again] = _rows(world.amina)
+    assert (row_id, user_id, again.id, again.count, again.excerpt) == (
+        row.id, world.amina.id, row.id, 2, "Second")
+    # Without the upsert the database itself refuses a second unread row for the target.
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
+        db.session.execute(Notification.__table__.insert().values(fresh))
+    db.session.rollback()
+    # Moderation notices never collapse: several unread ones about one post are fine.
+    for action in ("hide", "restore"):
+        svc.notify_moderation(world.amina.id, action=action, reason="", target_type="post",
+                              target_id=1, url="/p/1", actor_id=world.moderator.id)
+    db.session.commit()
+    assert len(_rows(world.amina, kind="moderation")) == 2
+
+
+def test_hiding_a_thread_takes_its_title_and_opening_words_out_of_notifications(world):
+    from forum.services.moderation import content
+
+    db.session.add(CategoryWatch(user_id=world.bilal.id, category_id=world.lounge_a.id,
+                                 level="watch"))
+    db.session.commit()
+    thread = discussions.create_thread(world.amina, world.lounge_a.id, "Insulting title",
+                                       "@mona insulting words")
+    [new_thread] = _rows(world.bilal, kind="new_thread")
+    [mention] = _rows(world.mentor, kind="mention")
+    assert "Insulting title" in svc.describe(new_thread)
+    assert "insulting words" in mention.excerpt
+
+    content.hide(world.facilitator, "thread", thread.id, "Abuse")
+
+    db.session.expire_all()
+    [new_thread] = _rows(world.bilal, kind="new_thread")
+    assert new_thread.excerpt == "" and "Insulting" not in svc.describe(new_thread)
+    assert svc.describe(new_thread) == "1 new thread in Alpha lounge"
+    assert _rows(world.mentor, kind="mention")[0].excerpt == ""
+
+    content.restore(world.facilitator, "thread", thread.id)
+    db.session.expire_all()
+    assert "Insulting title" in svc.describe(_rows(world.bilal, kind="new_thread")[0])
+    assert "insulting words" in _rows(world.mentor, kind="mention")[0].excerpt

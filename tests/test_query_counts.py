@@ -166,6 +166,12 @@ def test_notification_list_5_and_50_same_queries(app, world, queries):
         counts.append(count)
     _report("notification_list", counts)
     assert counts[0] == counts[1] <= MAX_QUERIES, counts
+    # The list and the bell share one unread COUNT.
+    with queries() as statements:
+        assert reader.get("/notifications").status_code == 200
+    counting = [sql for sql in map(str, statements)
+                if "count(" in sql.lower() and "notifications" in sql.lower()]
+    assert len(counting) == 1, counting
 
 
 def test_search_page_one_hit_and_a_full_page_same_queries(app, world, queries):

@@ -5,10 +5,9 @@ are the pages' rules: another cohort's category, thread or post is 404.
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import gettext as _
 
-from forum.api.auth import api_blueprint, api_user, rate_key
+from forum.api.auth import api_blueprint, api_user
 from forum.api.present import post_dict, thread_dict
 from forum.api.schemas import (
     REACTION_KINDS,
@@ -26,18 +25,14 @@ from forum.api.schemas import (
     ThreadListSchema,
 )
 from forum.errors import Invalid
-from forum.extensions import limiter
+from forum.posting_limit import posting_limit
 from forum.services import discussions
 
 blp = api_blueprint("Discussions", __name__, "Categories, threads and posts.")
 
 
-def _posting_limit() -> str:
-    return current_app.config["RATELIMIT_POSTING"]
-
-
-# One budget for everything that writes a thread or post, per caller, like the pages.
-posting = limiter.shared_limit(_posting_limit, scope="api-posting", key_func=rate_key)
+# One budget per person for everything that writes a thread or post, shared with the pages.
+posting = posting_limit()
 
 
 def decode_after(cursor: str | None) -> int:

@@ -122,6 +122,7 @@ class MailQueue:
         self._changed = threading.Condition()
         self._pending = 0  # queued, being sent or waiting for a retry
         self._finished = 0  # sent or given up
+        self._sending: _Job | None = None  # the message on the wire right now
         self.connections = 0  # SMTP sessions opened (for tests and the log)
         self._thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
         self._thread.start()
@@ -141,17 +142,22 @@ class MailQueue:
         """Whether the sender thread still runs."""
         return self._thread.is_alive()
 
-    def wait_until_idle(self, stall_seconds: float) -> bool:
+    def wait_until_idle(self, stall_seconds: float, deadline_seconds: float | None = None) -> bool:
         """Wait until every queued message is sent or given up.
 
-        False if none finished for `stall_seconds` while some were still pending.
+        False if none finished for `stall_seconds` while some were still pending, or if some
+        are still pending after `deadline_seconds` in all (None: no overall bound).
         """
         with self._changed:
-            finished, since = self._finished, time.monotonic()
+            start = finished_at = time.monotonic()
+            finished = self._finished
             while self._pending:
                 if self._finished != finished:
-                    finished, since = self._finished, time.monotonic()
-                remaining = since + stall_seconds - time.monotonic()
+                    finished, finished_at = self._finished, time.monotonic()
+                ends = [finished_at + stall_seconds]
+                if deadline_seconds is not None:
+                    ends.append(start + deadline_seconds)
+                remaining = min(ends) - time.monotonic()
                 if remaining <= 0:
                     return False
                 self._changed.wait(remaining)
@@ -159,7 +165,10 @@ class MailQueue:
 
     def undelivered(self) -> list[str]:
         """The messages still queued or waiting for a retry (best effort, for the exit log)."""
-        return [job.describe() for job in [*list(self._queue.queue), *self._retries]]
+        sending = self._sending
+        jobs = [*([sending] if sending is not None else []), *list(self._queue.queue),
+                *self._retries]
+        return [job.describe() for job in jobs]
 
     # The sender thread.
 
@@ -168,7 +177,11 @@ class MailQueue:
             try:
                 job = self._next_job()
                 if job is not None:
-                    self._attempt(job)
+                    self._sending = job
+                    try:
+                        self._attempt(job)
+                    finally:
+                        self._sending = None
                     self._last_activity = time.monotonic()
             except Exception:  # the sender must outlive any surprise
                 log.exception("Mail sender: unexpected error")
@@ -275,10 +288,11 @@ def enqueue(settings: SmtpSettings, message: EmailMessage) -> None:
     mail_queue.put(settings, message)
 
 
-def wait_until_idle(stall_seconds: float = FLUSH_STALL_SECONDS) -> bool:
-    """Wait for this process's queue to drain; False if it stalled for `stall_seconds`."""
+def wait_until_idle(stall_seconds: float = FLUSH_STALL_SECONDS,
+                    deadline_seconds: float | None = None) -> bool:
+    """Wait for this process's queue to drain; False if it stalled or the deadline passed."""
     mail_queue = _current
-    return mail_queue is None or mail_queue.wait_until_idle(stall_seconds)
+    return mail_queue is None or mail_queue.wait_until_idle(stall_seconds, deadline_seconds)
 
 
 def _forget_after_fork() -> None:
@@ -288,13 +302,24 @@ def _forget_after_fork() -> None:
     _lock = threading.Lock()
 
 
-@atexit.register
-def _flush_at_exit() -> None:
+def flush(deadline_seconds: float | None = None) -> bool:
+    """Send what is queued before the process ends; log what could not be sent in time.
+
+    A gunicorn worker passes a deadline below its graceful_timeout (gunicorn.conf.py), so a long
+    queue is logged instead of silently cut off by the SIGKILL that follows; a CLI run (the
+    digests) waits as long as messages keep going out.
+    """
     mail_queue = _current
-    if mail_queue is None or wait_until_idle():
-        return
+    if mail_queue is None or wait_until_idle(deadline_seconds=deadline_seconds):
+        return True
     left = mail_queue.undelivered()
     log.error("Mail: %d message(s) not sent at exit: %s", mail_queue.pending, "; ".join(left))
+    return False
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    flush()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)

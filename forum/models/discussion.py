@@ -104,6 +104,10 @@ class Thread(Base):
     )
     title: Mapped[str] = mapped_column(String(200))
     reply_count: Mapped[int] = mapped_column(default=0)
+    # Every post row of the thread, deleted and hidden ones included (they keep their place on
+    # the page): the page count without counting a 20,000-post thread on every view. Whoever
+    # inserts a post counts it (services/discussions.py, the demo seed, the bench generator).
+    post_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Plain ids rather than foreign keys: threads ↔ posts would otherwise be a cycle that SQLite
@@ -176,6 +180,7 @@ class Post(Base):
 
     def __repr__(self) -> str:
         return f"<Post {self.id} in {self.thread_id}>"
+
 
 
 class PostRevision(Base):

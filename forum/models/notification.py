@@ -9,13 +9,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.models.base import Base, utcnow
 from forum.models.user import User
 
 __all__ = [
+    "COLLAPSING",
     "CategoryWatch",
     "ChannelMute",
     "Delivery",
@@ -45,6 +46,10 @@ class Delivery(enum.StrEnum):
     OFF = "off"
 
 
+# Rows that count up while unread; moderation notices never collapse (each decision is a line).
+COLLAPSING = "read_at IS NULL AND kind <> 'moderation'"
+
+
 class Notification(Base):
     """One line of a person's notification centre."""
 
@@ -54,6 +59,12 @@ class Notification(Base):
         Index("ix_notifications_user_updated", "user_id", "updated_at", "id"),
         # The badge (unread count) and the collapse lookup of an unread row per target.
         Index("ix_notifications_user_unread", "user_id", "read_at", "target_type", "target_id"),
+        # Rows quoting one post or message: blanked when it is hidden or deleted.
+        Index("ix_notifications_source", "source_type", "source_id"),
+        # At most one unread row per recipient and target for the kinds that count up: two
+        # replies committed at once meet here and count up one row instead of adding a second.
+        Index("uq_notifications_unread_target", "user_id", "kind", "target_type", "target_id",
+              unique=True, sqlite_where=text(COLLAPSING), postgresql_where=text(COLLAPSING)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +84,10 @@ class Notification(Base):
     count: Mapped[int] = mapped_column(default=1)
     subject: Mapped[str] = mapped_column(String(200), default="")  # thread title, channel name
     excerpt: Mapped[str] = mapped_column(Text, default="")  # plain text of the newest item
+    # The post or message the excerpt quotes ("" / None: it quotes nothing that can be hidden),
+    # so hiding or deleting that item also takes its words out of everyone's notifications.
+    source_type: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    source_id: Mapped[int | None] = mapped_column(default=None)
     detail: Mapped[str] = mapped_column(String(32), default="")  # e.g. the moderation action
     url: Mapped[str] = mapped_column(String(500), default="")  # site-relative path
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -37,6 +37,7 @@ __all__ = [
     "create_token",
     "hash_token",
     "list_tokens",
+    "owner_id",
     "resolve_token",
     "revoke_token",
     "user_for_token",
@@ -112,6 +113,17 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
         # person's sockets (browsers reconnect with their cookie; the token cannot).
         sessions.end_session(user)
     return token
+
+
+def owner_id(secret: str) -> int | None:
+    """Whose token this is (revoked or not), for per-person rate limits; None if unknown.
+
+    Only a key for counting: `resolve_token` still decides whether the request may proceed.
+    """
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    return db.session.scalar(select(ApiToken.user_id).where(
+        ApiToken.token_hash == hash_token(secret)))
 
 
 def resolve_token(secret: str | None) -> tuple[User, ApiToken]:

@@ -42,6 +42,7 @@ def _thread(category: Category, author: User, title: str, body: str, tags: list[
         made.append(post)
         thread.last_post_id, thread.last_activity_at = post.id, post.created_at
     thread.reply_count = len(made)
+    thread.post_count = 1 + len(made)
     if accept is not None:
         thread.accepted_post_id = made[accept].id
     db.session.add(ThreadWatch(user_id=author.id, thread_id=thread.id))

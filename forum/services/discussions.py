@@ -197,7 +197,7 @@ def create_thread(user: User, category_id: int, title: str, body: str,
     automod.check_new_member_rate(user, "post")
     now = utcnow()
     thread = Thread(category_id=category.id, author_id=user.id, title=title, created_at=now,
-                    last_activity_at=now)
+                    last_activity_at=now, post_count=1)
     thread.tags = [ThreadTag(tag=tag) for tag in tag_list]
     db.session.add(thread)
     db.session.flush()
@@ -245,7 +245,9 @@ def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -
                 depth=parent.depth + 1 if parent else 0, created_at=now)
     db.session.add(post)
     db.session.flush()
-    thread.reply_count += 1
+    # In SQL: two replies committed at once must both count (a Python += loses one).
+    thread.reply_count = Thread.reply_count + 1
+    thread.post_count = Thread.post_count + 1
     thread.last_activity_at = now
     thread.last_post_id = post.id
     _set_read(user, thread.id, post.id)
@@ -307,6 +309,7 @@ def delete_post(user: User, post_id: int) -> Post:
     if post.id == thread.first_post_id:
         raise Forbidden(_("The opening post of a thread cannot be deleted."), code="first_post")
     post.deleted_at = utcnow()
+    notifications.withdraw_excerpts("post", post.id)  # its words leave notifications too
     if thread.accepted_post_id == post.id:
         thread.accepted_post_id = None
     db.session.flush()
@@ -633,22 +636,20 @@ class _PageMeta:
 def _thread_page_meta(user: User, thread_id: int, count_read: bool = True) -> _PageMeta:
     """Post count, read marker, posts read, watch level and tags in ONE round trip.
 
-    Scalar subqueries on the (thread_id, id) index and the unique (user, thread) rows, outer
-    joined to the thread's tags: five small lookups that were five queries per page view.
+    The thread's stored post count and scalar subqueries on the unique (user, thread) rows,
+    outer joined to the thread's tags: five small lookups that were five queries per page view.
     Posts read are only counted when the page is not given (to open at the first unread):
     in a 20,000-post thread that count is a scan of the thread's index entries.
     """
     last_read = select(ThreadRead.last_read_post_id).where(
         ThreadRead.user_id == user.id, ThreadRead.thread_id == thread_id).scalar_subquery()
-    total = select(func.count()).select_from(Post).where(
-        Post.thread_id == thread_id).scalar_subquery()
     read_count = select(func.count()).select_from(Post).where(
         Post.thread_id == thread_id, Post.id <= func.coalesce(last_read, 0)).scalar_subquery() \
         if count_read else literal(0)
     watch = select(ThreadWatch.level).where(
         ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread_id).scalar_subquery()
     rows = db.session.execute(
-        select(total, read_count, last_read, watch, ThreadTag.tag).select_from(Thread)
+        select(Thread.post_count, read_count, last_read, watch, ThreadTag.tag).select_from(Thread)
         .outerjoin(ThreadTag, ThreadTag.thread_id == Thread.id)
         .where(Thread.id == thread_id).order_by(ThreadTag.tag)
     ).all()

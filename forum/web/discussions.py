@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from forum.errors import Invalid
-from forum.extensions import limiter
+from forum.posting_limit import posting_limit as shared_posting_limit
 from forum.services import discussion_categories as categories
 from forum.services import discussions as svc
 from forum.web.form_errors import apply_errors, form_status
@@ -65,16 +64,8 @@ class CategoryForm(FlaskForm):
                             validators=[Optional(), NumberRange(min=-1000, max=1000)])
 
 
-def _posting_limit() -> str:
-    return current_app.config["RATELIMIT_POSTING"]
-
-
-def _user_key() -> str:
-    """Posting is limited per account, so a shared office address does not block colleagues."""
-    return f"post:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
-
-
-posting_limit = limiter.limit(_posting_limit, key_func=_user_key, methods=["POST"])
+# Per person (a shared office address does not block colleagues), one budget with the API.
+posting_limit = shared_posting_limit(methods=["POST"])
 
 
 @bp.errorhandler(429)

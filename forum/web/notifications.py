@@ -79,6 +79,8 @@ def index():
     page = svc.list_notifications(current_user, request.args.get("cursor"),
                                   limit=current_app.config["NOTIFICATIONS_PER_PAGE"],
                                   unread_only=unread_only)
+    # The bell shows the count the list just read: one COUNT per page, not two.
+    request._unread_notifications = (current_user.id, page["unread"])
     return render_template("notifications/index.html", page=page, unread_only=unread_only)
 
 

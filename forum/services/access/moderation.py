@@ -1,7 +1,9 @@
 """Access rules for moderation: what may be flagged or moderated, and whom a moderator acts on.
 
 Content: global moderators (and admins) moderate everything; cohort facilitators only the
-content of the cohorts they facilitate — never global content, never direct messages. An item
+content of the cohorts they facilitate — never global content, never direct messages. A direct
+message is private to its conversation until a member reports it (or the word filter holds it):
+then the global moderators, and nobody else, may read and moderate that one message. An item
 the user cannot read raises NotFound (as everywhere); a readable item the user may not moderate
 raises Forbidden. People: a facilitator acts only on plain members and mentors of their cohorts;
 only admins act on global moderators; nobody acts on an admin or on themselves; bans and their
@@ -16,9 +18,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from forum.errors import Forbidden, Invalid, NotFound
+from forum.errors import Forbidden, NotFound
 from forum.extensions import db
-from forum.models import Channel, CohortMembership, CohortRole, Message, Post, Thread, User
+from forum.models import Channel, CohortMembership, CohortRole, Flag, Message, Post, Thread, User
 from forum.services.access.chat import can_moderate_channel, can_read_channel
 from forum.services.access.core import (
     can_moderate_cohort,
@@ -102,14 +104,25 @@ def load_target(target_type: str, target_id: int) -> ContentTarget | None:
 
 def _readable(user: User, target: ContentTarget) -> bool:
     if target.type == "message":
-        return can_read_channel(user, target.channel)
+        return can_read_channel(user, target.channel) or _reported_direct_message(user, target)
     thread = target.thread
     return can_read_thread(user, thread, thread.category)
+
+
+def _reported_direct_message(user: User | None, target: ContentTarget) -> bool:
+    """A direct message under review, and the user a global moderator: that message only."""
+    if not (target.type == "message" and target.channel.is_direct
+            and getattr(user, "is_global_moderator", False)):
+        return False
+    return db.session.scalar(select(Flag.id).where(
+        Flag.target_type == "message", Flag.target_id == target.id).limit(1)) is not None
 
 
 def can_moderate_target(user: User | None, target: ContentTarget) -> bool:
     """Whether the user moderates the space holding this item."""
     if target.type == "message":
+        if target.channel.is_direct:
+            return _reported_direct_message(user, target)
         return can_moderate_channel(user, target.channel)
     return can_moderate_cohort(user, target.cohort_id)
 
@@ -124,7 +137,11 @@ def _target(user: User | None, target_type: str, target_id: int) -> ContentTarge
 
 
 def access_flaggable(user: User | None, target_type: str, target_id: int) -> ContentTarget:
-    """An item an active user may flag: readable, not deleted, not hidden from them, not a DM."""
+    """An item an active user may flag: readable, not deleted, not hidden from them.
+
+    Direct messages too: harassment happens there first, and a report is the only way the
+    moderators ever see one of them.
+    """
     user = require_active(user)
     target = _target(user, target_type, target_id)
     obj = target.obj
@@ -132,9 +149,6 @@ def access_flaggable(user: User | None, target_type: str, target_id: int) -> Con
         raise NotFound()
     if obj.hidden_at is not None and not can_moderate_target(user, target):
         raise NotFound()
-    if target.type == "message" and target.channel.is_direct:
-        raise Invalid(_("Messages in direct conversations cannot be flagged."),
-                      code="direct_message")
     return target
 
 

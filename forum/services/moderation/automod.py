@@ -55,7 +55,8 @@ def hold_new(target_type: str, obj: Post | Thread | Message, cohort_id: int | No
     """Hide a just-flushed item pending review (word list "queue"), in the caller's transaction."""
     reason = _("Held for review by the word filter.")
     obj.hidden_at = utcnow()
-    db.session.add(Hold(target_type=target_type, target_id=obj.id, reason=reason))
+    db.session.add(Hold(target_type=target_type, target_id=obj.id, reason=reason,
+                        announce_on_release=True))
     db.session.add(Flag(target_type=target_type, target_id=obj.id, cohort_id=cohort_id,
                         user_id=None, reason=FlagReason.WORD_LIST.value, note=word))
     audit.record(None, "word_hold", target_type=target_type, target_id=obj.id,

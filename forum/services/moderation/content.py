@@ -51,6 +51,7 @@ def resolve_flags(target_type: str, target_id: int, actor: User | None, resoluti
 def apply_hide(target: ContentTarget, actor: User | None, reason: str) -> None:
     """Mark an item hidden and remember why (no commit)."""
     target.obj.hidden_at = target.obj.hidden_at or utcnow()
+    _withdraw_quotes(target)
     hold = db.session.scalar(select(Hold).where(Hold.target_type == target.type,
                                                 Hold.target_id == target.id))
     if hold is None:
@@ -58,6 +59,30 @@ def apply_hide(target: ContentTarget, actor: User | None, reason: str) -> None:
                             actor_id=actor.id if actor else None))
     else:
         hold.reason, hold.actor_id = reason, actor.id if actor else None
+
+
+def _quoted(target: ContentTarget) -> list[tuple[str, int, str]]:
+    """(source type, id, text as notifications quote it) of what hiding the item withdraws.
+
+    A thread: its title (new-thread notices) and its opening post (mentions in it).
+    """
+    if target.type != "thread":
+        return [(target.type, target.id, notifications.quote(target.obj.body_html))]
+    thread = target.obj
+    first = db.session.get(Post, thread.first_post_id) if thread.first_post_id else None
+    return [("thread", thread.id, thread.title)] + (
+        [("post", first.id, notifications.quote(first.body_html))]
+        if first is not None and not first.is_removed else [])
+
+
+def _withdraw_quotes(target: ContentTarget) -> None:
+    for source_type, source_id, _text in _quoted(target):
+        notifications.withdraw_excerpts(source_type, source_id)
+
+
+def _restore_quotes(target: ContentTarget) -> None:
+    for source_type, source_id, text in _quoted(target):
+        notifications.refresh_excerpts(source_type, source_id, text)
 
 
 def _notify(target: ContentTarget, actor: User | None, action: str, reason: str):
@@ -130,20 +155,52 @@ def restore(user: User, target_type: str, target_id: int, reason: str = "") -> C
     reason = clean_reason(reason, required=False)
     if target.obj.hidden_at is None:
         raise Invalid(_("This is not hidden."), code="not_hidden")
-    _unhide(target)
+    announced = _unhide(target)
     audit.record(user, "restore", target_type=target.type, target_id=target.id,
                  cohort_id=target.cohort_id, reason=reason)
-    pending = _notify(target, user, "restore", reason)
+    pending = notifications.Pending().merge(announced).merge(
+        _notify(target, user, "restore", reason))
     db.session.commit()
     _broadcast_restored(target)
     notifications.deliver(pending)
     return target
 
 
-def _unhide(target: ContentTarget) -> None:
+def _unhide(target: ContentTarget) -> notifications.Pending | None:
+    """Show the item again (no commit); an item held on arrival is announced now."""
     target.obj.hidden_at = None
+    if target.obj.deleted_at is None:
+        _restore_quotes(target)
+    announce = db.session.scalar(select(Hold.announce_on_release).where(
+        Hold.target_type == target.type, Hold.target_id == target.id))
     db.session.execute(delete(Hold).where(Hold.target_type == target.type,
                                           Hold.target_id == target.id))
+    return _announce(target) if announce else None
+
+
+def _announce(target: ContentTarget) -> notifications.Pending | None:
+    """Tell the people its author's send would have told of an item released from the queue.
+
+    Replies, mentions and watchers of a held post, the category's watchers of a held thread,
+    the mentioned or direct members of a held message: as if it had just been sent.
+    """
+    author = db.session.get(User, target.author_id) if target.author_id else None
+    if author is None or target.obj.deleted_at is not None:
+        return None
+    if target.type == "message":
+        message, channel = target.obj, target.channel
+        if message.id > (channel.last_message_id or 0):
+            channel.last_message_id = message.id  # it now counts as unread for the members
+        return notifications.notify_message(author, channel, message)
+    thread = target.thread
+    if thread.hidden_at is not None or thread.deleted_at is not None:
+        return None  # a post in a thread nobody else can read yet: the thread's release tells
+    if target.type == "thread":
+        first = db.session.get(Post, thread.first_post_id)
+        return notifications.notify_new_thread(author, thread, thread.category, first)
+    post = target.obj
+    parent = db.session.get(Post, post.parent_id) if post.parent_id else None
+    return notifications.notify_reply(author, thread, post, parent)
 
 
 def _broadcast_restored(target: ContentTarget) -> None:
@@ -167,11 +224,11 @@ def dismiss(user: User, target_type: str, target_id: int, reason: str = "") -> C
     hold = db.session.scalar(select(Hold).where(Hold.target_type == target.type,
                                                 Hold.target_id == target.id))
     restored = target.obj.hidden_at is not None and (hold is None or hold.actor_id is None)
-    if restored:
-        _unhide(target)
+    announced = _unhide(target) if restored else None
     audit.record(user, "dismiss", target_type=target.type, target_id=target.id,
                  cohort_id=target.cohort_id, reason=reason, details={"restored": restored})
-    pending = _notify(target, user, "restore", reason) if restored else None
+    pending = notifications.Pending().merge(announced).merge(
+        _notify(target, user, "restore", reason) if restored else None)
     db.session.commit()
     if restored:
         _broadcast_restored(target)
@@ -190,6 +247,7 @@ def remove(user: User, target_type: str, target_id: int, reason: str) -> Content
         raise Invalid(_("This is the opening post: delete the thread instead."),
                       code="first_post")
     obj.deleted_at = utcnow()
+    _withdraw_quotes(target)
     if target.type == "post":
         from forum.services.discussions import refresh_thread_counters
 

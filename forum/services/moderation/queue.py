@@ -155,8 +155,10 @@ def _fill(items: list[QueueItem]) -> None:
                 select(Message).where(Message.id.in_(by_type["message"])).options(
                     joinedload(Message.author), joinedload(Message.channel))):
             channel: Channel = message.channel
-            _set(keys[("message", message.id)], message, message.author, channel.name,
-                 f"/chat/{channel.id}#m-{message.id}", message.body_html)
+            # A reported direct message is shown here, but its conversation stays closed.
+            url = "" if channel.is_direct else f"/chat/{channel.id}#m-{message.id}"
+            _set(keys[("message", message.id)], message, message.author, channel.name, url,
+                 message.body_html)
 
 
 def _set(item: QueueItem, obj, author: User | None, place: str, url: str, html: str) -> None:

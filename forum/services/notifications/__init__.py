@@ -29,7 +29,8 @@ from forum.services.notifications.centre import (
     unread_count,
     unread_counts,
 )
-from forum.services.notifications.core import Pending
+from forum.services.notifications.core import Pending, refresh_excerpts, withdraw_excerpts
+from forum.services.notifications.core import excerpt as quote
 from forum.services.notifications.triggers import (
     notify_accepted,
     notify_message,
@@ -54,7 +55,10 @@ __all__ = [
     "notify_new_thread",
     "notify_post_edit",
     "notify_reply",
+    "quote",
+    "refresh_excerpts",
     "unread_count",
+    "withdraw_excerpts",
 ]
 
 

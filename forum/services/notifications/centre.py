@@ -66,7 +66,7 @@ def describe(row: Notification) -> str:
         return ngettext("%(num)d mentor answer in “%(subject)s”",
                         "%(num)d mentor answers in “%(subject)s”", n, subject=subject)
     if row.kind == K.NEW_THREAD.value:
-        if n == 1:
+        if n == 1 and row.excerpt:  # no title: the thread was hidden or deleted since
             return _("New thread in %(subject)s: “%(title)s”", subject=subject, title=row.excerpt)
         return ngettext("%(num)d new thread in %(subject)s",
                         "%(num)d new threads in %(subject)s", n, subject=subject)

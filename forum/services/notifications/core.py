@@ -11,11 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import exists, insert, or_, select, update
+from sqlalchemy import exists, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.extensions import db
 from forum.lib.text import plain_text
 from forum.models import (
+    COLLAPSING,
     CohortMembership,
     Delivery,
     Notification,
@@ -82,6 +84,8 @@ class Event:
     url: str = ""
     detail: str = ""
     collapse: bool = True
+    source_type: str = ""  # the post or message the excerpt quotes, if any
+    source_id: int | None = None
 
 
 def mentioned_names(html: str) -> set[str]:
@@ -164,7 +168,8 @@ def record(pending: Pending, event: Event, recipient_ids: Iterable[int]) -> set[
                 Notification.target_id == event.target_id))}
     now = utcnow()
     texts = {"actor_id": event.actor_id, "subject": event.subject[:200],
-             "excerpt": event.excerpt, "url": event.url[:500], "updated_at": now}
+             "excerpt": event.excerpt, "url": event.url[:500], "updated_at": now,
+             "source_type": event.source_type, "source_id": event.source_id}
     # Set-based writes: one UPDATE for the rows that count up, one INSERT for the new ones,
     # however many people are told.
     if existing:
@@ -178,9 +183,10 @@ def record(pending: Pending, event: Event, recipient_ids: Iterable[int]) -> set[
               "emailed_at": None, "digested_at": None, **texts}
              for uid in ids if uid not in existing]
     created: dict[int, int] = {}
-    if fresh:
-        created = {user_id: row_id for row_id, user_id in db.session.execute(
-            insert(Notification).returning(Notification.id, Notification.user_id), fresh)}
+    for start in range(0, len(fresh), _ROWS_PER_INSERT):
+        rows = fresh[start:start + _ROWS_PER_INSERT]
+        created |= {user_id: row_id for row_id, user_id in db.session.execute(
+            _insert_or_count_up(event, texts, rows))}
     for uid in ids:
         row_id = existing.get(uid) or created[uid]
         pending.user_ids.add(uid)
@@ -191,6 +197,52 @@ def record(pending: Pending, event: Event, recipient_ids: Iterable[int]) -> set[
                 and chosen[uid] == Delivery.EMAIL.value):
             pending.mail_ids.append(row_id)
     return set(ids)
+
+
+# One multi-row INSERT per this many recipients (SQLite allows 32,766 bound values).
+_ROWS_PER_INSERT = 500
+
+
+def _insert_or_count_up(event: Event, texts: dict, rows: list[dict]):
+    """One INSERT of these rows; a row another transaction added meanwhile is counted up.
+
+    The unique index on unread collapsing rows (models/notification.py) makes the race of two
+    replies committed at once end in one row with a count of 2, not two rows (or an error).
+    """
+    returning = (Notification.id, Notification.user_id)
+    if not event.collapse:
+        return insert(Notification).values(rows).returning(*returning)
+    dialect = db.session.get_bind().dialect.name
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Notification)
+    return stmt.values(rows).on_conflict_do_update(
+        index_elements=["user_id", "kind", "target_type", "target_id"],
+        index_where=text(COLLAPSING),
+        set_={"count": Notification.count + 1, **texts},
+    ).returning(*returning)
+
+
+def withdraw_excerpts(source_type: str, source_id: int) -> None:
+    """Blank the quoted words of a hidden or deleted item everywhere (no commit).
+
+    The row stays (someone did reply or mention you), but moderation must reach the words
+    already copied into other people's notification centres, not only the page.
+    """
+    db.session.execute(
+        update(Notification).where(Notification.source_type == source_type,
+                                   Notification.source_id == source_id,
+                                   Notification.excerpt != "")
+        .values(excerpt="").execution_options(synchronize_session=False))
+
+
+def refresh_excerpts(source_type: str, source_id: int, quoted: str) -> None:
+    """Quote an edited or restored item as it now reads (no commit).
+
+    `quoted` is the new plain text: `excerpt(html)` of a post or message, a thread's title.
+    """
+    db.session.execute(
+        update(Notification).where(Notification.source_type == source_type,
+                                   Notification.source_id == source_id)
+        .values(excerpt=quoted).execution_options(synchronize_session=False))
 
 
 def visible_clause():

@@ -35,6 +35,7 @@ from forum.services.notifications.core import (
     mentioned_names,
     path,
     record,
+    refresh_excerpts,
     users_by_id,
     users_by_name,
 )
@@ -91,7 +92,7 @@ def _post_event(kind: str, author: User, thread: Thread, category: Category, pos
                 ) -> Event:
     return Event(kind=kind, target_type="thread", target_id=thread.id, actor_id=author.id,
                  cohort_id=category.cohort_id, subject=thread.title,
-                 excerpt=excerpt(post.body_html),
+                 excerpt=excerpt(post.body_html), source_type="post", source_id=post.id,
                  url=path("discussions.permalink", post_id=post.id))
 
 
@@ -123,6 +124,7 @@ def notify_new_thread(author: User, thread: Thread, category: Category, post: Po
         kind=K.NEW_THREAD.value, target_type="category", target_id=category.id,
         actor_id=author.id, cohort_id=category.cohort_id, subject=category.name,
         excerpt=thread.title, url=path("discussions.thread", thread_id=thread.id),
+        source_type="thread", source_id=thread.id,
     ), audience)
     return pending
 
@@ -152,9 +154,15 @@ def notify_reply(author: User, thread: Thread, post: Post, parent: Post | None) 
 
 
 def notify_post_edit(author: User, post: Post, previous_html: str) -> Pending:
-    """An edited post: only people mentioned now who were not mentioned before."""
+    """An edited post: only people mentioned now who were not mentioned before.
+
+    Notifications already quoting the post quote its new text: an edit that takes words back
+    takes them out of people's notification centres too.
+    """
     thread = post.thread
     pending = Pending()
+    if not post.is_removed:
+        refresh_excerpts("post", post.id, excerpt(post.body_html))
     names = mentioned_names(post.body_html) - mentioned_names(previous_html)
     if names:
         _mentions_in_post(pending, author, thread, thread.category, post, names)
@@ -171,7 +179,7 @@ def notify_accepted(actor: User, thread: Thread, post: Post) -> Pending:
     record(pending, Event(
         kind=K.ACCEPTED.value, target_type="post", target_id=post.id, actor_id=actor.id,
         cohort_id=category.cohort_id, subject=thread.title, excerpt=excerpt(post.body_html),
-        url=path("discussions.permalink", post_id=post.id),
+        source_type="post", source_id=post.id, url=path("discussions.permalink", post_id=post.id),
     ), audience)
     return pending
 
@@ -193,6 +201,7 @@ def notify_message(author: User, channel: Channel, message: Message) -> Pending:
             record(pending, Event(
                 kind=K.DIRECT_MESSAGE.value, target_type="channel", target_id=channel.id,
                 actor_id=author.id, subject=channel.name, excerpt=excerpt(message.body_html),
+                source_type="message", source_id=message.id,
                 url=path("chat.channel", channel_id=channel.id),
             ), audience)
         return pending
@@ -204,6 +213,7 @@ def notify_message(author: User, channel: Channel, message: Message) -> Pending:
                 kind=K.MENTION.value, target_type="channel", target_id=channel.id,
                 actor_id=author.id, cohort_id=channel.cohort_id, subject=channel.name,
                 excerpt=excerpt(message.body_html),
+                source_type="message", source_id=message.id,
                 url=path("chat.channel", channel_id=channel.id),
             ), audience)
     return pending
@@ -211,8 +221,13 @@ def notify_message(author: User, channel: Channel, message: Message) -> Pending:
 
 def notify_message_edit(author: User, channel: Channel, message: Message,
                         previous_html: str) -> Pending:
-    """An edited chat message: only people mentioned now who were not mentioned before."""
+    """An edited chat message: only people mentioned now who were not mentioned before.
+
+    Notifications already quoting the message quote its new text (see notify_post_edit).
+    """
     pending = Pending()
+    if not message.is_removed:
+        refresh_excerpts("message", message.id, excerpt(message.body_html))
     names = (mentioned_names(message.body_html) - mentioned_names(previous_html)
              - {author.username.lower()})
     if channel.is_direct or message.is_removed or not names:
@@ -221,6 +236,7 @@ def notify_message_edit(author: User, channel: Channel, message: Message,
     record(pending, Event(
         kind=K.MENTION.value, target_type="channel", target_id=channel.id, actor_id=author.id,
         cohort_id=channel.cohort_id, subject=channel.name, excerpt=excerpt(message.body_html),
+                source_type="message", source_id=message.id,
         url=path("chat.channel", channel_id=channel.id),
     ), audience)
     return pending
