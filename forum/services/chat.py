@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import Executable
 
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.extensions import db
@@ -193,10 +194,11 @@ def _retry(user: User, channel_id: int, client_id: str) -> tuple[Message, None] 
 
 _SET_LAST = (update(Channel.__table__).where(Channel.__table__.c.id == bindparam("channel_id"))
              .values(last_message_id=bindparam("message_id")))
-_INSERTS: dict[str, object] = {}
+_INSERTED = ("channel_id", "author_id", "client_id", "body_source", "body_html")
+_INSERTS: dict[str, Executable] = {}
 
 
-def _insert_statement(dialect: str):
+def _insert_statement(dialect: str) -> Executable:
     """INSERT a message ... ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id and
     created_at; built once per dialect (a statement costs more to build than to run)."""
     if dialect not in _INSERTS:
@@ -209,9 +211,6 @@ def _insert_statement(dialect: str):
             .returning(table.c.id, table.c.created_at)
         )
     return _INSERTS[dialect]
-
-
-_INSERTED = ("channel_id", "author_id", "client_id", "body_source", "body_html")
 
 
 def _insert(user: User, channel_id: int, client_id: str, source: str,
