@@ -30,6 +30,7 @@ def test_flag_form_works_without_javascript(app, world):
     assert f'href="/flag/post/{post.id}"' in page  # the Report link on someone else's post
     form = amina.get(f"/flag/post/{post.id}")
     assert form.status_code == 200 and "Confidential information" in form.text
+    assert "direct-report-notice" not in form.text  # only a private conversation says it
     missing = amina.post(f"/flag/post/{post.id}", data={"note": "kept text"})
     assert missing.status_code == 422 and "Choose a reason." in missing.text
     assert "kept text" in missing.text  # nothing typed is lost
@@ -209,6 +210,7 @@ def test_a_direct_message_is_reported_from_its_conversation_and_reviewed_in_the_
     assert f'href="/flag/message/{message.id}"' in conversation
     form = bilal.get(f"/flag/message/{message.id}")
     assert form.status_code == 200 and "Harassment or abuse" in form.text
+    assert 'id="direct-report-notice"' in form.text  # who will read it, said before sending
     done = bilal.post(f"/flag/message/{message.id}", data={"reason": "harassment"})
     assert done.status_code == 303
 
