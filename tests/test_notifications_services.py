@@ -497,6 +497,9 @@ def test_hiding_a_thread_takes_its_title_and_opening_words_out_of_notifications(
     db.session.commit()
     thread = discussions.create_thread(world.amina, world.lounge_a.id, "Insulting title",
                                        "@mona insulting words")
+    discussions.reply(world.mentor, thread.id, "A calm answer")
+    [reply] = _rows(world.amina, kind="reply")
+    assert svc.describe(reply).endswith("replied in “Insulting title”")
     [new_thread] = _rows(world.bilal, kind="new_thread")
     [mention] = _rows(world.mentor, kind="mention")
     assert "Insulting title" in svc.describe(new_thread)
@@ -509,8 +512,11 @@ def test_hiding_a_thread_takes_its_title_and_opening_words_out_of_notifications(
     assert new_thread.excerpt == "" and "Insulting" not in svc.describe(new_thread)
     assert svc.describe(new_thread) == "1 new thread in Alpha lounge"
     assert _rows(world.mentor, kind="mention")[0].excerpt == ""
+    replied = svc.describe(_rows(world.amina, kind="reply")[0])
+    assert "Insulting" not in replied and "(removed by a moderator)" in replied
 
     content.restore(world.facilitator, "thread", thread.id)
     db.session.expire_all()
+    assert "Insulting title" in svc.describe(_rows(world.amina, kind="reply")[0])
     assert "Insulting title" in svc.describe(_rows(world.bilal, kind="new_thread")[0])
     assert "insulting words" in _rows(world.mentor, kind="mention")[0].excerpt

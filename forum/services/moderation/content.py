@@ -78,11 +78,15 @@ def _quoted(target: ContentTarget) -> list[tuple[str, int, str]]:
 def _withdraw_quotes(target: ContentTarget) -> None:
     for source_type, source_id, _text in _quoted(target):
         notifications.withdraw_excerpts(source_type, source_id)
+    if target.type == "thread":
+        notifications.set_thread_subject(target.id, "")
 
 
 def _restore_quotes(target: ContentTarget) -> None:
     for source_type, source_id, text in _quoted(target):
         notifications.refresh_excerpts(source_type, source_id, text)
+    if target.type == "thread":
+        notifications.set_thread_subject(target.id, target.obj.title)
 
 
 def _notify(target: ContentTarget, actor: User | None, action: str, reason: str):

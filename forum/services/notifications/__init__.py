@@ -29,7 +29,12 @@ from forum.services.notifications.centre import (
     unread_count,
     unread_counts,
 )
-from forum.services.notifications.core import Pending, refresh_excerpts, withdraw_excerpts
+from forum.services.notifications.core import (
+    Pending,
+    refresh_excerpts,
+    set_thread_subject,
+    withdraw_excerpts,
+)
 from forum.services.notifications.core import excerpt as quote
 from forum.services.notifications.triggers import (
     notify_accepted,
@@ -57,6 +62,7 @@ __all__ = [
     "notify_reply",
     "quote",
     "refresh_excerpts",
+    "set_thread_subject",
     "unread_count",
     "withdraw_excerpts",
 ]

@@ -46,6 +46,9 @@ def describe(row: Notification) -> str:
     """One line of text for a notification, in the current locale ("3 new replies in …")."""
     actor = row.actor.display_name if row.actor is not None else _("Someone")
     n, subject = row.count, row.subject
+    if not subject and row.target_type == "thread":
+        # The thread was hidden or deleted by a moderator (notifications.set_thread_subject).
+        subject = _("(removed by a moderator)")
     # One event reads as a sentence about who did it; a collapsed row as a count. They are
     # separate messages because a plural form may not drop or add placeholders (Babel checks).
     if row.kind == K.REPLY.value:

@@ -234,6 +234,17 @@ def withdraw_excerpts(source_type: str, source_id: int) -> None:
         .values(excerpt="").execution_options(synchronize_session=False))
 
 
+def set_thread_subject(thread_id: int, title: str) -> None:
+    """Name a thread in the rows about it ("… replied in “title”"); "" while it is removed.
+
+    A thread hidden for its title must not keep it in people's notification centres either.
+    """
+    db.session.execute(
+        update(Notification).where(Notification.target_type == "thread",
+                                   Notification.target_id == thread_id)
+        .values(subject=title[:200]).execution_options(synchronize_session=False))
+
+
 def refresh_excerpts(source_type: str, source_id: int, quoted: str) -> None:
     """Quote an edited or restored item as it now reads (no commit).
 
