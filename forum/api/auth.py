@@ -7,8 +7,6 @@ tokens may only read. Every API route except the OpenAPI document needs one of t
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import abort, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,6 +15,7 @@ from flask_smorest import Blueprint
 from forum.errors import Forbidden, Unauthorized
 from forum.extensions import csrf, limiter
 from forum.models import User
+from forum.rate_limits import caller_key
 from forum.services import api_tokens
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -62,20 +61,6 @@ def api_user() -> User:
     return g.api_user
 
 
-def rate_key() -> str:
-    """Rate limits count per token or per logged-in person, not per address.
-
-    Flask-Limiter checks before `authenticate` runs, so this reads the credential itself
-    (a digest of the bearer token; the session's user) without touching the database.
-    """
-    header = request.headers.get("Authorization", "")
-    if header:
-        return "api-token:" + hashlib.sha256(header.encode()).hexdigest()[:24]
-    if current_user.is_authenticated:
-        return f"api-user:{current_user.id}"
-    return f"api-ip:{request.remote_addr}"
-
-
 def _challenge(response):
     """A 401 names the scheme to use (RFC 6750)."""
     if response.status_code == 401:
@@ -95,5 +80,5 @@ def api_blueprint(name: str, import_name: str, description: str,
     blp.before_request(authenticate)
     blp.after_request(_challenge)
     csrf.exempt(blp)
-    limiter.limit(_api_limit, key_func=rate_key)(blp)
+    limiter.limit(_api_limit, key_func=caller_key)(blp)
     return blp

@@ -25,7 +25,7 @@ from forum.api.schemas import (
     ThreadListSchema,
 )
 from forum.errors import Invalid
-from forum.posting_limit import posting_limit
+from forum.rate_limits import posting_limit
 from forum.services import discussions
 
 blp = api_blueprint("Discussions", __name__, "Categories, threads and posts.")

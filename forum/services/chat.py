@@ -18,8 +18,6 @@ from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from sqlalchemy import bindparam, func, literal, or_, select, union_all, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,6 +28,7 @@ from forum.extensions import db
 from forum.lib.fragments import render_fragment
 from forum.lib.realtime import broadcast, channel_room, enter_room, leave_room
 from forum.lib.text import clean_text, render_chat
+from forum.lib.upsert import insert_for
 from forum.models import (
     Channel,
     ChannelKind,
@@ -203,9 +202,8 @@ def _insert_statement(dialect: str) -> Executable:
     created_at; built once per dialect (a statement costs more to build than to run)."""
     if dialect not in _INSERTS:
         table = Message.__table__
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         _INSERTS[dialect] = (
-            insert(table)
+            insert_for(dialect, table)
             .values({name: bindparam(name) for name in _INSERTED})
             .on_conflict_do_nothing(index_elements=[table.c.author_id, table.c.client_id])
             .returning(table.c.id, table.c.created_at)

@@ -309,7 +309,7 @@ def delete_post(user: User, post_id: int) -> Post:
     if post.id == thread.first_post_id:
         raise Forbidden(_("The opening post of a thread cannot be deleted."), code="first_post")
     post.deleted_at = utcnow()
-    notifications.withdraw_excerpts("post", post.id)  # its words leave notifications too
+    notifications.set_excerpts("post", post.id, "")  # its words leave notifications too
     if thread.accepted_post_id == post.id:
         thread.accepted_post_id = None
     db.session.flush()

@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from forum.errors import Invalid
-from forum.posting_limit import posting_limit as shared_posting_limit
+from forum.rate_limits import posting_limit as shared_posting_limit
 from forum.services import discussion_categories as categories
 from forum.services import discussions as svc
 from forum.web.form_errors import apply_errors, form_status

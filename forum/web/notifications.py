@@ -60,9 +60,14 @@ def unread_badge() -> dict:
     # the request (not `g`, which tests share between requests) and tied to the user.
     cached = getattr(request, "_unread_notifications", None)
     if cached is None or cached[0] != current_user.id:
-        cached = (current_user.id, svc.unread_count(current_user))
-        request._unread_notifications = cached
+        cached = _remember_unread(svc.unread_count(current_user))
     return {"unread_notifications": cached[1]}
+
+
+def _remember_unread(count: int) -> tuple[int, int]:
+    """Keep this request's unread count for the bell (tied to the user it was counted for)."""
+    request._unread_notifications = (current_user.id, count)
+    return request._unread_notifications
 
 
 @bp.app_template_filter("isodatetime")
@@ -79,8 +84,7 @@ def index():
     page = svc.list_notifications(current_user, request.args.get("cursor"),
                                   limit=current_app.config["NOTIFICATIONS_PER_PAGE"],
                                   unread_only=unread_only)
-    # The bell shows the count the list just read: one COUNT per page, not two.
-    request._unread_notifications = (current_user.id, page["unread"])
+    _remember_unread(page["unread"])  # the bell shows the count the list just read
     return render_template("notifications/index.html", page=page, unread_only=unread_only)
 
 

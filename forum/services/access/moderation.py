@@ -56,6 +56,8 @@ class ContentTarget:
     author_id: int | None
     thread: Thread | None = None
     channel: Channel | None = None
+    # Whether the item has been flagged (read once: see _reported_direct_message).
+    flagged: bool | None = None
 
     @property
     def id(self) -> int:
@@ -114,8 +116,10 @@ def _reported_direct_message(user: User | None, target: ContentTarget) -> bool:
     if not (target.type == "message" and target.channel.is_direct
             and getattr(user, "is_global_moderator", False)):
         return False
-    return db.session.scalar(select(Flag.id).where(
-        Flag.target_type == "message", Flag.target_id == target.id).limit(1)) is not None
+    if target.flagged is None:  # asked by the read check, then by the moderate check
+        target.flagged = db.session.scalar(select(Flag.id).where(
+            Flag.target_type == "message", Flag.target_id == target.id).limit(1)) is not None
+    return target.flagged
 
 
 def can_moderate_target(user: User | None, target: ContentTarget) -> bool:

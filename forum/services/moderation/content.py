@@ -61,30 +61,33 @@ def apply_hide(target: ContentTarget, actor: User | None, reason: str) -> None:
         hold.reason, hold.actor_id = reason, actor.id if actor else None
 
 
-def _quoted(target: ContentTarget) -> list[tuple[str, int, str]]:
-    """(source type, id, text as notifications quote it) of what hiding the item withdraws.
+def _quoted(target: ContentTarget) -> list[tuple[str, int]]:
+    """(source type, id) of what notifications quote that hiding the item withdraws.
 
     A thread: its title (new-thread notices) and its opening post (mentions in it).
     """
     if target.type != "thread":
-        return [(target.type, target.id, notifications.quote(target.obj.body_html))]
-    thread = target.obj
-    first = db.session.get(Post, thread.first_post_id) if thread.first_post_id else None
-    return [("thread", thread.id, thread.title)] + (
-        [("post", first.id, notifications.quote(first.body_html))]
-        if first is not None and not first.is_removed else [])
+        return [(target.type, target.id)]
+    first = target.obj.first_post_id
+    return [("thread", target.id)] + ([("post", first)] if first else [])
 
 
 def _withdraw_quotes(target: ContentTarget) -> None:
-    for source_type, source_id, _text in _quoted(target):
-        notifications.withdraw_excerpts(source_type, source_id)
+    for source_type, source_id in _quoted(target):
+        notifications.set_excerpts(source_type, source_id, "")
     if target.type == "thread":
         notifications.set_thread_subject(target.id, "")
 
 
 def _restore_quotes(target: ContentTarget) -> None:
-    for source_type, source_id, text in _quoted(target):
-        notifications.refresh_excerpts(source_type, source_id, text)
+    """Quote the item (and a thread's opening post, unless it is removed itself) again."""
+    for source_type, source_id in _quoted(target):
+        item = target.obj if source_id == target.id and source_type == target.type else \
+            db.session.get(Post, source_id)
+        if source_type == "thread":
+            notifications.set_excerpts("thread", source_id, item.title)
+        elif item is not None and not item.is_removed:
+            notifications.set_excerpts(source_type, source_id, notifications.quote(item.body_html))
     if target.type == "thread":
         notifications.set_thread_subject(target.id, target.obj.title)
 

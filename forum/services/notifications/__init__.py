@@ -31,9 +31,8 @@ from forum.services.notifications.centre import (
 )
 from forum.services.notifications.core import (
     Pending,
-    refresh_excerpts,
+    set_excerpts,
     set_thread_subject,
-    withdraw_excerpts,
 )
 from forum.services.notifications.core import excerpt as quote
 from forum.services.notifications.triggers import (
@@ -61,10 +60,9 @@ __all__ = [
     "notify_post_edit",
     "notify_reply",
     "quote",
-    "refresh_excerpts",
+    "set_excerpts",
     "set_thread_subject",
     "unread_count",
-    "withdraw_excerpts",
 ]
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import exists, insert, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.extensions import db
 from forum.lib.text import plain_text
+from forum.lib.upsert import insert_for
 from forum.models import (
     COLLAPSING,
     CohortMembership,
@@ -212,8 +212,7 @@ def _insert_or_count_up(event: Event, texts: dict, rows: list[dict]):
     returning = (Notification.id, Notification.user_id)
     if not event.collapse:
         return insert(Notification).values(rows).returning(*returning)
-    dialect = db.session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Notification)
+    stmt = insert_for(db.session.get_bind().dialect.name, Notification)
     return stmt.values(rows).on_conflict_do_update(
         index_elements=["user_id", "kind", "target_type", "target_id"],
         index_where=text(COLLAPSING),
@@ -221,17 +220,17 @@ def _insert_or_count_up(event: Event, texts: dict, rows: list[dict]):
     ).returning(*returning)
 
 
-def withdraw_excerpts(source_type: str, source_id: int) -> None:
-    """Blank the quoted words of a hidden or deleted item everywhere (no commit).
+def set_excerpts(source_type: str, source_id: int, quoted: str) -> None:
+    """Quote an item as it now reads in every row quoting it; "" withdraws it (no commit).
 
-    The row stays (someone did reply or mention you), but moderation must reach the words
-    already copied into other people's notification centres, not only the page.
+    `quoted`: `excerpt(html)` of an edited or restored post or message, a thread's title, or ""
+    when the item is hidden or deleted. The rows stay (someone did reply or mention you), but
+    moderation must reach the words already copied into other people's notification centres.
     """
     db.session.execute(
         update(Notification).where(Notification.source_type == source_type,
-                                   Notification.source_id == source_id,
-                                   Notification.excerpt != "")
-        .values(excerpt="").execution_options(synchronize_session=False))
+                                   Notification.source_id == source_id)
+        .values(excerpt=quoted).execution_options(synchronize_session=False))
 
 
 def set_thread_subject(thread_id: int, title: str) -> None:
@@ -243,17 +242,6 @@ def set_thread_subject(thread_id: int, title: str) -> None:
         update(Notification).where(Notification.target_type == "thread",
                                    Notification.target_id == thread_id)
         .values(subject=title[:200]).execution_options(synchronize_session=False))
-
-
-def refresh_excerpts(source_type: str, source_id: int, quoted: str) -> None:
-    """Quote an edited or restored item as it now reads (no commit).
-
-    `quoted` is the new plain text: `excerpt(html)` of a post or message, a thread's title.
-    """
-    db.session.execute(
-        update(Notification).where(Notification.source_type == source_type,
-                                   Notification.source_id == source_id)
-        .values(excerpt=quoted).execution_options(synchronize_session=False))
 
 
 def visible_clause():

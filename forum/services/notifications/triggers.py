@@ -35,7 +35,7 @@ from forum.services.notifications.core import (
     mentioned_names,
     path,
     record,
-    refresh_excerpts,
+    set_excerpts,
     users_by_id,
     users_by_name,
 )
@@ -162,7 +162,7 @@ def notify_post_edit(author: User, post: Post, previous_html: str) -> Pending:
     thread = post.thread
     pending = Pending()
     if not post.is_removed:
-        refresh_excerpts("post", post.id, excerpt(post.body_html))
+        set_excerpts("post", post.id, excerpt(post.body_html))
     names = mentioned_names(post.body_html) - mentioned_names(previous_html)
     if names:
         _mentions_in_post(pending, author, thread, thread.category, post, names)
@@ -227,7 +227,7 @@ def notify_message_edit(author: User, channel: Channel, message: Message,
     """
     pending = Pending()
     if not message.is_removed:
-        refresh_excerpts("message", message.id, excerpt(message.body_html))
+        set_excerpts("message", message.id, excerpt(message.body_html))
     names = (mentioned_names(message.body_html) - mentioned_names(previous_html)
              - {author.username.lower()})
     if channel.is_direct or message.is_removed or not names:
