@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import bleach
-from bleach.linkifier import Linker
+from bleach.html5lib_shim import Filter
 from bleach.sanitizer import Cleaner
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -27,10 +27,16 @@ ALLOWED_ATTRIBUTES = {
     "code": ["class"],
     "ol": ["start"],
 }
+# The one scheme allowlist: Markdown links, autolinks and bare URLs are only made with these
+# (allowed_url), and the cleaner drops any other href as a last net.
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener noreferrer"
 MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,29})(?<![.-])")
-_CODE_RE = re.compile(r"<pre>.*?</pre>|<code[^>]*>.*?</code>", re.S)
+# What a browser ignores in a URL (controls and spaces at the ends, tabs and newlines inside);
+# dropped everywhere before looking for a scheme, to be on the safe side.
+_URL_IGNORED_RE = re.compile(r"[\x00-\x20\x7f]+")
+_MAY_LINK_RE = re.compile(r"[:/]|\.[^\W\d_]")
+_INTERNAL_PATH_RE = re.compile(r"^/[^/\\]")  # "/u/x", not "//host" nor "/\\host"
 _CODE_CLASS_RE = re.compile(r"^language-[A-Za-z0-9_+-]{1,30}$")
 
 
@@ -45,17 +51,50 @@ class Rendered:
 MentionResolver = Callable[[set[str]], Iterable[str]]
 
 
+def allowed_url(url: str) -> bool:
+    """Whether a link target is relative or uses an allowed scheme (http, https, mailto)."""
+    compact = _URL_IGNORED_RE.sub("", url)
+    head = re.split(r"[/?#]", compact, maxsplit=1)[0]
+    if ":" not in head:
+        return True  # a path, query, fragment or //host: the page's own scheme
+    return head.split(":", 1)[0].lower() in ALLOWED_PROTOCOLS
+
+
+class _Linkify(LinkifyIt):
+    """linkify-it with a cheap first look, for chat lines that hold no link at all."""
+
+    def pretest(self, text: str) -> bool:
+        """Whether `text` may hold a link (false positives allowed, never false negatives)."""
+        # linkify-it's own pretest is one large regex (about 10 µs per chat line). Whatever it
+        # can link has a scheme's ":", a "//" or a dot before the top-level domain's letter.
+        return _MAY_LINK_RE.search(text) is not None and super().pretest(text)
+
+
+def _parser(breaks: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "breaks": breaks, "linkify": True})
+    # Bare URLs become links after inline parsing, in text tokens only: never across code, never
+    # inside a link, and through the same allowlist as [text](url) and <url>. (The inline linkify
+    # rule reads the raw source, where a URL can run into a `code span`: it stays off.)
+    md.enable(["linkify", "strikethrough"])
+    md.inline.ruler.disable(["linkify"])
+    md.linkify = _Linkify().set({"fuzzy_email": False})
+    md.validateLink = allowed_url
+    # A bare URL shows as typed: no punycode or %-escape decoded into look-alike text
+    # (xn--80ak6aa92e.com would read as "apple.com" spelled in Cyrillic letters).
+    md.normalizeLinkText = str
+    return md
+
+
 def _full_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "breaks": False})
-    md.enable(["table", "strikethrough"])
+    md = _parser(breaks=False)
+    md.enable(["table"])
     # Headings inside a post must not compete with the page's own h1/h2.
     md.core.ruler.push("demote_headings", _demote_headings)
     return md
 
 
 def _chat_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "breaks": True})
-    md.enable(["strikethrough"])
+    md = _parser(breaks=True)
     md.disable(["heading", "lheading", "hr", "table"], ignoreInvalid=True)
     return md
 
@@ -82,16 +121,19 @@ def _code_class(tag: str, name: str, value: str) -> bool:
 _CLEAN_ATTRIBUTES = {tag: _code_class for tag in ALLOWED_ATTRIBUTES}
 
 
-def _set_rel(attrs: dict, new: bool = False) -> dict:
-    """Every link opens safely and passes no ranking; mention links stay internal."""
-    href = attrs.get((None, "href"), "")
-    if attrs.get((None, "class")) == "mention" and href.startswith("/"):
-        return attrs
-    attrs[(None, "rel")] = LINK_REL
-    return attrs
+class _LinkRel(Filter):
+    """Every link opens safely and passes no ranking; mention links (internal) are left alone."""
 
-
-_LINKER = Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] == "StartTag" and token["name"] == "a":
+                attrs = token["data"]
+                href = attrs.get((None, "href"))
+                mention = attrs.get((None, "class")) == "mention" and _INTERNAL_PATH_RE.match(
+                    href or "")
+                if href is not None and not mention:
+                    attrs[(None, "rel")] = LINK_REL
+            yield token
 
 
 def _link_mentions(tokens: list[Token], resolve: MentionResolver | None,
@@ -150,13 +192,7 @@ def _render(parser: MarkdownIt, source: str, resolve: MentionResolver | None,
     found: set[str] = set()
     _link_mentions(tokens, resolve, profile_url, found)
     raw = parser.renderer.render(tokens, parser.options, {})
-    cleaned = _clean(raw)
-    # Markdown with raw HTML off only writes well-formed HTML, and on that the linkify pass (a
-    # second parse and serialisation) changes nothing unless there is a link to give a rel or a
-    # URL to link: most chat messages have neither, so they are parsed once.
-    # tests/test_sanitizer.py checks this against the two-pass result on generated texts.
-    html = _linkify(cleaned) if _may_link(cleaned) else cleaned
-    return Rendered(html=html.strip(), mentions=found)
+    return Rendered(html=sanitize_html(raw), mentions=found)
 
 
 # A Cleaner builds an html5lib parser and serializer (bleach.clean makes one per call); they keep
@@ -164,42 +200,18 @@ def _render(parser: MarkdownIt, source: str, resolve: MentionResolver | None,
 _CLEANERS: list[Cleaner] = []
 
 
-def _clean(raw: str) -> str:
-    """Strip everything outside the allowlist (bleach.clean with our settings)."""
+def sanitize_html(raw: str) -> str:
+    """Strip everything outside the allowlist and give every link a safe rel; links no text."""
     try:
         cleaner = _CLEANERS.pop()  # atomic: no two threads or greenlets get the same one
     except IndexError:
         cleaner = Cleaner(tags=ALLOWED_TAGS, attributes=_CLEAN_ATTRIBUTES,
-                          protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+                          protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True,
+                          filters=[_LinkRel])
     try:
-        return cleaner.clean(raw)
+        return cleaner.clean(raw).strip()
     finally:
         _CLEANERS.append(cleaner)
-
-
-def _may_link(cleaned: str) -> bool:
-    """Whether the linkify pass has anything to do: a link (for its rel) or a bare URL."""
-    return "<a" in cleaned or _LINKER.url_re.search(cleaned) is not None
-
-
-def sanitize_html(raw: str) -> str:
-    """Strip everything outside the allowlist, then linkify bare URLs with a safe rel."""
-    return _linkify(_clean(raw)).strip()
-
-
-def _linkify(cleaned: str) -> str:
-    """Link bare URLs and give every link a safe rel; code is left as it is."""
-    # bleach 6.4's Linker re-escapes entities inside skip_tags (&lt; becomes &amp;lt;), which
-    # garbles code; so code is set aside (already clean) and put back after linkifying.
-    key = secrets.token_hex(8)
-    kept: list[str] = []
-
-    def _stash(match: re.Match) -> str:
-        kept.append(match.group(0))
-        return f"code{key}n{len(kept) - 1}x"
-
-    linked = _LINKER.linkify(_CODE_RE.sub(_stash, cleaned))
-    return re.sub(rf"code{key}n(\d+)x", lambda m: kept[int(m.group(1))], linked)
 
 
 def _default_profile_url(username: str) -> str:
