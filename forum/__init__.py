@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_sockets(app)
+    register_engineio_guard(app)
     register_cli(app)
     logging.basicConfig(level=logging.INFO)
     return app
@@ -51,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the unbound extension instances from forum.extensions."""
     from forum import extensions as ext
     from forum.web import template_gettext
+    from forum.web.csp_report import CSP_REPORT_GROUP, CSP_REPORT_PATH
     from forum.web.i18n import select_locale, select_timezone
 
     ext.db.init_app(app)
@@ -75,8 +77,12 @@ def register_extensions(app: Flask) -> None:
             "base-uri": "'none'",
             "frame-ancestors": "'none'",
             "form-action": "'self'",
+            # Violations are reported (forum/web/csp_report.py): report-to names the endpoint in
+            # the Reporting-Endpoints header; report-uri is for browsers without it.
+            "report-to": CSP_REPORT_GROUP,
         },
         content_security_policy_nonce_in=["script-src"],
+        content_security_policy_report_uri=CSP_REPORT_PATH,
         referrer_policy="same-origin",
         frame_options="DENY",
     )
@@ -134,6 +140,13 @@ def register_sockets(app: Flask) -> None:
         manage_session=False,  # the Flask session cookie stays the source of truth
         max_http_buffer_size=256 * 1024,
     )
+
+
+def register_engineio_guard(app: Flask) -> None:
+    """Refuse JSONP polling and give Engine.IO's HTTP answers the pages' security headers."""
+    from forum.lib.engineio_guard import EngineIOGuard
+
+    app.wsgi_app = EngineIOGuard(app.wsgi_app, path=app.wsgi_app.engineio_path)
 
 
 def register_cli(app: Flask) -> None:

@@ -35,6 +35,7 @@ def register_web(app: Flask) -> None:
         auth,
         chat,
         cohorts,
+        csp_report,
         directory,
         discussions,
         main,
@@ -51,6 +52,7 @@ def register_web(app: Flask) -> None:
     for module in (main, auth, passwords, onboarding, profile, cohorts, admin, admin_cohorts,
                    discussions, chat, moderation, notifications, search, directory, tokens):
         app.register_blueprint(module.bp)
+    csp_report.register(app)
     register_error_handlers(app)
 
     endpoints = frozenset()
