@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
+import time
 
 import pytest
 
@@ -104,3 +106,32 @@ def test_reports_are_rate_limited_per_address(client, caplog):
     assert statuses == [204] * 30 + [429]
     assert len(_logged(caplog)) == 30  # the refused report is not logged
     assert _post(client, report, "application/csp-report", "198.51.100.8").status_code == 204
+
+
+@pytest.mark.live
+def test_chromium_reports_a_blocked_image_and_the_server_logs_it(live_server, new_page):
+    """Chromium delivers report-to reports in batches, over HTTPS; a browser without the
+    Reporting API posts to report-uri at once: that is the page as such a browser reads it."""
+    page = new_page()
+
+    def without_report_to(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": response.headers[
+            "content-security-policy"].replace("; report-to csp", "")}
+        headers.pop("reporting-endpoints")
+        route.fulfill(response=response, headers=headers)
+
+    page.route(re.compile(r".*/login$"), without_report_to)
+    page.goto(live_server.url + "/login")
+    # What an injected image would do: the policy blocks it and the browser reports it.
+    page.evaluate("""() => { const img = document.createElement('img');
+                             img.src = 'https://blocked.invalid/pixel.png';
+                             document.body.append(img); }""")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "blocked.invalid" not in live_server.log():
+        time.sleep(0.1)
+    line = next(line for line in live_server.log().splitlines() if "blocked.invalid" in line)
+    violation = json.loads(line.split("csp-violation ", 1)[1])
+    assert violation["directive"] == "img-src"
+    assert violation["blocked_uri"] == "https://blocked.invalid/pixel.png"
+    assert violation["document_uri"] == live_server.url + "/login"
