@@ -1,7 +1,9 @@
 """Markdown → sanitized HTML. The only module that imports bleach, so it can be swapped.
 
 User text is rendered once, on write; both the source and this HTML are stored, and browsers only
-ever insert HTML produced here.
+ever insert HTML produced here. One pass each: markdown-it-py parses (raw HTML off) and makes every
+link, bare URLs included, from text tokens through one scheme allowlist; bleach's Cleaner then
+keeps only the allowlisted tags and attributes and gives links their rel.
 """
 
 from __future__ import annotations
@@ -129,9 +131,9 @@ class _LinkRel(Filter):
             if token["type"] == "StartTag" and token["name"] == "a":
                 attrs = token["data"]
                 href = attrs.get((None, "href"))
-                mention = attrs.get((None, "class")) == "mention" and _INTERNAL_PATH_RE.match(
-                    href or "")
-                if href is not None and not mention:
+                internal_mention = (attrs.get((None, "class")) == "mention"
+                                    and _INTERNAL_PATH_RE.match(href or ""))
+                if href is not None and not internal_mention:
                     attrs[(None, "rel")] = LINK_REL
             yield token
 
