@@ -99,3 +99,15 @@ def send_digests(hours: int | None) -> None:
     mailed, considered = send(since_hours=hours)
     click.echo(f"Sent {mailed} digest(s); {considered - mailed} of {considered} people "
                "had nothing new or no digest.")
+
+
+@forum_cli.command("rerender")
+@click.option("--batch", type=click.IntRange(1, 10_000), default=500, show_default=True,
+              help="Rows per transaction.")
+def rerender(batch: int) -> None:
+    """Render stored posts and chat messages again with today's sanitizer rules."""
+    from forum.services.rerender import rerender_stored_html
+
+    for kind, (read, changed) in rerender_stored_html(batch).items():
+        click.echo(f"{kind}: {changed} of {read} re-rendered")
+    click.echo("Restart the app processes so no cached fragment keeps the old HTML.")
