@@ -63,7 +63,8 @@ def test_removal_from_a_cohort_evicts_its_threads_and_channels_but_not_global_on
     amina.get_received()
 
     membership = db.session.scalar(select(CohortMembership).where(
-        CohortMembership.user_id == world.amina.id, CohortMembership.cohort_id == world.cohort_a.id))
+        CohortMembership.user_id == world.amina.id,
+        CohortMembership.cohort_id == world.cohort_a.id))
     _fresh()
     cohorts_svc.remove_member(admin, world.cohort_a.id, membership.id)
     assert db.session.scalar(select(CohortMembership.id).where(
