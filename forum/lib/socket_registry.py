@@ -22,7 +22,11 @@ from typing import Any
 
 from forum.lib import realtime
 
-SIDS_TTL = 24 * 60 * 60
+# Longer than a tab is plausibly left open on one connection (a network change or a deploy
+# reconnects it with a new sid); refreshed whenever the socket joins a room. An expired entry
+# would hide a socket from an eviction, so err long: stale ids of a crashed process only cost
+# a few bytes until then.
+SIDS_TTL = 7 * 24 * 60 * 60
 # Rooms whose events carry content someone may lose access to (not the user and sid rooms).
 LIVE_ROOM_PREFIXES = ("thread:", "channel:", "cohort:")
 ACCESS_LOST = "access:lost"
@@ -98,6 +102,7 @@ def subscribe(sid: str, room: str) -> None:
         pipe.expire(_rooms_key(sid), SIDS_TTL)
         pipe.sadd(_members_key(room), sid)
         pipe.expire(_members_key(room), SIDS_TTL)
+        pipe.expire(_user_key(sid), SIDS_TTL)
         pipe.execute()
 
 
