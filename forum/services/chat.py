@@ -39,7 +39,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import access, notifications, presence
+from forum.services import access, live_access, notifications, presence
 from forum.services.accounts import existing_usernames
 from forum.services.moderation import automod
 
@@ -583,8 +583,7 @@ def join_channel(user: User, channel_id: int, after_id: int | None, sid: str) ->
     Joining first means a message committed meanwhile arrives live and in the catch-up; the
     client de-duplicates by id, so nothing falls in the gap between the two.
     """
-    access.access_channel(user, channel_id)
-    socket_registry.subscribe(sid, channel_room(channel_id))
+    live_access.join_channel(user, channel_id, sid)
     missed = messages_after(user, channel_id, after_id, limit=CATCH_UP_LIMIT + 1)
     more = len(missed) > CATCH_UP_LIMIT
     missed = missed[-CATCH_UP_LIMIT:] if more else missed

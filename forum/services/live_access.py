@@ -7,13 +7,14 @@ are re-evaluated with the one policy (forum/services/access); the rooms it may n
 left, in whichever process holds the socket, and the socket is told with `access:lost`. Callers
 broadcast to the room only after this returns, so nothing they send reaches the evicted.
 
-Joining a thread's room checks access, joins, then checks again: a change committed between the
-first check and the join was evaluated without this socket, and the second check sees it.
+Joining a thread's or channel's room checks access, joins, then checks again: a change committed
+between the first check and the join was evaluated without this socket, and the second check
+sees it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -21,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.lib import socket_registry
-from forum.lib.realtime import thread_room
+from forum.lib.realtime import channel_room, thread_room
 from forum.models import Channel, Thread, User
 from forum.services import access, presence
 
@@ -66,22 +67,35 @@ def recheck_category(category_id: int) -> None:
 def join_thread(user: User, thread_id: int, sid: str) -> int:
     """Subscribe a socket to a thread it may read (NotFound otherwise); returns the thread id."""
     thread_id = access.access_thread(user, thread_id).id
-    room = thread_room(thread_id)
+    _join_checked(user, sid, thread_room(thread_id), lambda u: access.access_thread(u, thread_id))
+    return thread_id
+
+
+def join_channel(user: User, channel_id: int, sid: str) -> None:
+    """Subscribe a socket to a channel it may read (NotFound otherwise)."""
+    access.access_channel(user, channel_id)
+    _join_checked(user, sid, channel_room(channel_id),
+                  lambda u: access.access_channel(u, channel_id))
+
+
+def _join_checked(user: User, sid: str, room: str, check: Callable[[User], object]) -> None:
+    """Join a room the caller just checked, then check again with fresh rows.
+
+    An eviction that ran between the first check and the join did not see this socket; the
+    second check, made once the socket is findable, sees the change that eviction was about.
+    """
     socket_registry.subscribe(sid, room)
-    # Check again now that the socket is findable: an eviction that ran between the first check
-    # and the join did not see it. Fresh rows, so a role or membership just committed counts.
     user_id = user.id
-    db.session.expire_all()
+    db.session.expire_all()  # a role or membership just committed elsewhere counts
     access.forget_memberships(user_id)
     fresh = db.session.get(User, user_id)
     try:
         if fresh is None or not fresh.is_active:
             raise NotFound()
-        access.access_thread(fresh, thread_id)
+        check(fresh)
     except NotFound:
         socket_registry.unsubscribe(sid, room)
         raise
-    return thread_id
 
 
 def leave_thread(sid: str, thread_id: int) -> None:
@@ -141,5 +155,5 @@ def _may_read(user: User | None, kind_id: tuple[str, int] | None,
     return False
 
 
-__all__ = ["join_thread", "leave_thread", "recheck_category", "recheck_rooms",
+__all__ = ["join_channel", "join_thread", "leave_thread", "recheck_category", "recheck_rooms",
            "recheck_threads", "recheck_users"]
