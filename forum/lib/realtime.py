@@ -43,6 +43,11 @@ def send_to_user(user_id: int, event: str, payload: dict[str, Any]) -> None:
     socketio.emit(event, payload, to=user_room(user_id), namespace="/")
 
 
+def send_to_sid(sid: str, event: str, payload: dict[str, Any]) -> None:
+    """Send an event to one socket, wherever it is connected."""
+    socketio.emit(event, payload, to=sid, namespace="/")
+
+
 # --------------------------------------------------------------------------- socket control
 # Room membership and disconnects go through the Socket.IO manager: with a Redis message queue
 # python-socketio's pub/sub manager forwards them to the process that holds the socket.

@@ -25,8 +25,9 @@ from sqlalchemy.sql import Executable
 
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.extensions import db
+from forum.lib import socket_registry
 from forum.lib.fragments import render_fragment
-from forum.lib.realtime import broadcast, channel_room, enter_room, leave_room
+from forum.lib.realtime import broadcast, channel_room
 from forum.lib.text import clean_text, render_chat
 from forum.lib.upsert import insert_for
 from forum.models import (
@@ -38,7 +39,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import access, notifications, presence
+from forum.services import access, live_access, notifications, presence
 from forum.services.accounts import existing_usernames
 from forum.services.moderation import automod
 
@@ -66,7 +67,6 @@ __all__ = [
     "messages_after",
     "new_client_id",
     "open_direct_channel",
-    "revoke_lost_channels",
     "send_message",
     "send_message_payload",
     "socket_connected",
@@ -583,11 +583,7 @@ def join_channel(user: User, channel_id: int, after_id: int | None, sid: str) ->
     Joining first means a message committed meanwhile arrives live and in the catch-up; the
     client de-duplicates by id, so nothing falls in the gap between the two.
     """
-    from forum.sockets import registry
-
-    access.access_channel(user, channel_id)
-    enter_room(sid, channel_room(channel_id))
-    registry.joined_channel(sid, channel_id)
+    live_access.join_channel(user, channel_id, sid)
     missed = messages_after(user, channel_id, after_id, limit=CATCH_UP_LIMIT + 1)
     more = len(missed) > CATCH_UP_LIMIT
     missed = missed[-CATCH_UP_LIMIT:] if more else missed
@@ -602,10 +598,7 @@ def join_channel(user: User, channel_id: int, after_id: int | None, sid: str) ->
 
 def leave_channel(user: User, channel_id: int, sid: str) -> None:
     """Unsubscribe a socket from a channel (no permission needed to stop listening)."""
-    from forum.sockets import registry
-
-    leave_room(sid, channel_room(channel_id))
-    registry.left_channel(sid, channel_id)
+    socket_registry.unsubscribe(sid, channel_room(channel_id))
     presence.left([channel_id], sid)
 
 
@@ -625,40 +618,14 @@ def typing(user: User, channel_id: int, sid: str) -> bool:
 
 def socket_connected(user: User, sid: str) -> None:
     """Register a new authenticated socket of the user."""
-    from forum.sockets import registry
-
-    registry.add(user.id, sid)
+    socket_registry.connected(user.id, sid)
 
 
 def socket_disconnected(user_id: int | None, sid: str) -> None:
     """Forget a socket and update presence in the channels it was in."""
-    from forum.sockets import registry
-
-    channel_ids = sorted(registry.channel_ids_of(sid))
-    for channel_id in channel_ids:
-        leave_room(sid, channel_room(channel_id))  # before announcing, so it is not counted
-    registry.left_channel(sid)
-    if user_id is not None:
-        registry.remove(user_id, sid)
-    presence.left(channel_ids, sid)
-
-
-def revoke_lost_channels(user_id: int) -> None:
-    """Take the user's sockets out of channels they can no longer read (after a commit)."""
-    from forum.sockets import registry
-
-    user = db.session.get(User, user_id)
-    for sid in registry.sids_of(user_id):
-        lost = []
-        for channel_id in registry.channel_ids_of(sid):
-            channel = db.session.get(Channel, channel_id)
-            if user is None or channel is None or not access.can_read_channel(user, channel):
-                lost.append(channel_id)
-        for channel_id in lost:
-            leave_room(sid, channel_room(channel_id))
-            registry.left_channel(sid, channel_id)
-        presence.left(lost, sid)
-
+    rooms = socket_registry.disconnected(user_id, sid)
+    presence.left(sorted(int(room.split(":", 1)[1]) for room in rooms
+                         if room.startswith("channel:")), sid)
 
 
 # --------------------------------------------------------------------------- pages

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.models import Category, CategoryMode, Cohort, User
-from forum.services import access
+from forum.services import access, live_access
 from forum.services.accounts import commit_or_invalid
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
@@ -70,4 +70,6 @@ def save_category(user: User, category_id: int | None, *, name: str, slug: str,
     category.cohort_id, category.mode, category.position = cohort_id, mode, position
     db.session.add(category)
     commit_or_invalid(_("Another category uses this address."))
+    if category_id is not None:  # its cohort or mode may have narrowed who reads its threads
+        live_access.recheck_category(category.id)
     return category

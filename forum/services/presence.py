@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from forum.extensions import db, socketio
-from forum.lib import realtime
+from forum.lib import realtime, socket_registry
 from forum.models import User
 
 PRESENCE_TTL = 24 * 60 * 60  # a crashed process's entries eventually go
@@ -40,9 +40,7 @@ def online_user_ids(channel_id: int) -> set[int]:
 
 def online_among(user_ids: list[int]) -> set[int]:
     """Which of these people have a live socket right now (any page, any process)."""
-    from forum.sockets import registry
-
-    return {user_id for user_id in user_ids if registry.sids_of(user_id)}
+    return {user_id for user_id in user_ids if socket_registry.sids_of(user_id)}
 
 
 def online_users(channel_id: int) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forum.models import User
+from forum.services import live_access
 
 
 def end_session(user: User) -> None:
@@ -15,11 +16,8 @@ def end_session(user: User) -> None:
 def memberships_changed(user_id: int) -> None:
     """A user's cohort memberships changed (removed, archived...): narrow their live sockets.
 
-    Call after the commit: every socket of the user leaves the channel rooms it may no longer
-    read, so an already-open socket stops receiving them immediately, in every process.
+    Call after the commit: every socket of the user leaves the thread, channel and cohort rooms
+    it may no longer read, so an already-open socket stops receiving them immediately, in every
+    process (a role change too: global moderators read every cohort).
     """
-    from forum.services.access import forget_memberships
-    from forum.services.chat import revoke_lost_channels
-
-    forget_memberships(user_id)
-    revoke_lost_channels(user_id)
+    live_access.recheck_users([user_id])

@@ -1,18 +1,18 @@
 """Socket.IO entry points of the thread page: join and leave a thread's live room.
 
-The permission check runs on every event through the discussions service (the policy module);
-a thread the user may not read answers exactly like one that does not exist.
+The permission check runs on every event through the services (the policy module); a thread
+the user may not read answers exactly like one that does not exist. A socket that loses access
+later is taken out of the room by forum/services/live_access.py and told with `access:lost`.
 """
 
 from __future__ import annotations
 
+from flask import request
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
 
 from forum.errors import DomainError, NotFound
 from forum.extensions import socketio
-from forum.lib.realtime import thread_room
-from forum.services import discussions
+from forum.services import discussions, live_access
 
 
 def _thread_id(data) -> int:
@@ -26,10 +26,9 @@ def _thread_id(data) -> int:
 def on_thread_join(data=None) -> dict:
     """Join a thread's room after checking the user may read it."""
     try:
-        thread_id = discussions.check_thread_readable(current_user, _thread_id(data))
+        thread_id = live_access.join_thread(current_user, _thread_id(data), request.sid)
     except DomainError as error:
         return {"ok": False, "error": error.to_dict()}
-    join_room(thread_room(thread_id))
     return {"ok": True, "thread_id": thread_id}
 
 
@@ -54,5 +53,5 @@ def on_thread_leave(data=None) -> dict:
         thread_id = _thread_id(data)
     except DomainError as error:
         return {"ok": False, "error": error.to_dict()}
-    leave_room(thread_room(thread_id))
+    live_access.leave_thread(request.sid, thread_id)
     return {"ok": True}

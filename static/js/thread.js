@@ -82,7 +82,8 @@ function connect() {
   const threadId = Number(root.dataset.threadId);
   const socket = getSocket();
   let joinedBefore = false;
-  const join = () => socket.emit("thread:join", { thread_id: threadId }, (ack) => {
+  let lost = false; // access:lost received: never re-join from this page
+  const join = () => !lost && socket.emit("thread:join", { thread_id: threadId }, (ack) => {
     if (!ack || !ack.ok) {
       console.warn("thread:join refused", ack?.error);
       return;
@@ -114,6 +115,21 @@ function connect() {
   // reader may no longer see answers 404 instead of leaking further updates).
   socket.on("thread:moved", mine(() => window.location.reload()));
   socket.on("thread:removed", mine(() => window.location.reload()));
+  // Access lost (removed from the cohort, the thread moved out of reach...): the server has
+  // already taken this socket out of the room. Say so politely where the person reads; the
+  // reply box goes (its draft stays in storage) and the page stops re-joining.
+  socket.on("access:lost", mine(() => {
+    lost = true;
+    root.dataset.live = "lost";
+    const notice = document.getElementById("access-lost") ?? document.createElement("p");
+    notice.id = "access-lost";
+    notice.className = "flash flash-warning";
+    notice.setAttribute("role", "status");
+    notice.textContent = t("access_lost");
+    root.prepend(notice);
+    const box = document.getElementById("reply");
+    if (box) box.hidden = true;
+  }));
   socket.on("reaction:counts", mine(updateCounts));
   // Locked or unlocked by a moderator: the reply box goes or comes back without a reload, so
   // nobody loses a draft (moderators may still reply and keep theirs).

@@ -14,13 +14,20 @@ from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, selec
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import Channel, ChannelKind, ChannelMember, CohortMembership, Message, User
-from forum.services.access.core import can_moderate_cohort, can_read_cohort, member_cohort_ids
+from forum.services.access.core import (
+    can_moderate_cohort,
+    can_read_cohort,
+    cohort_member_clause,
+    global_moderator_clause,
+    member_cohort_ids,
+)
 
 __all__ = [
     "access_channel",
     "access_own_message",
     "can_moderate_channel",
     "can_read_channel",
+    "channel_audience_clause",
     "listed_channels_clause",
     "lock_channel",
 ]
@@ -134,3 +141,17 @@ def listed_channels_clause(user: User | None) -> ColumnElement[bool]:
         if cohorts else false(),
         and_(Channel.kind == ChannelKind.DIRECT.value, direct_member),
     )
+
+
+def channel_audience_clause(user_id) -> ColumnElement[bool]:
+    """WHERE clause on Channel: whether the user (a column, e.g. each notification's recipient)
+    may read the channel now, as `can_read_channel` decides it."""
+    in_direct = exists().where(ChannelMember.channel_id == Channel.id,
+                               ChannelMember.user_id == user_id,
+                               ChannelMember.is_member.is_(True)).correlate_except(ChannelMember)
+    in_cohort = and_(Channel.cohort_id.is_not(None),
+                     or_(global_moderator_clause(user_id),
+                         cohort_member_clause(user_id, Channel.cohort_id)))
+    return or_(Channel.kind == ChannelKind.GLOBAL.value,
+               and_(Channel.kind == ChannelKind.COHORT.value, in_cohort),
+               and_(Channel.kind == ChannelKind.DIRECT.value, in_direct))

@@ -9,18 +9,20 @@ from __future__ import annotations
 from flask import g, has_app_context
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from forum.errors import Forbidden, NotFound, Unauthorized
 from forum.extensions import db
-from forum.models import Cohort, CohortMembership, CohortRole, User
+from forum.models import Cohort, CohortMembership, CohortRole, Role, User
 
 __all__ = [
     "access_cohort",
     "can_moderate_cohort",
     "can_read_cohort",
+    "cohort_member_clause",
     "cohort_role",
     "forget_memberships",
+    "global_moderator_clause",
     "member_cohort_ids",
     "moderated_cohort_ids",
     "prime_memberships",
@@ -160,3 +162,27 @@ def moderated_cohort_ids(user: User | None) -> set[int] | None:
     if user.is_global_moderator:
         return None
     return {cid for cid, role in _memberships(user).items() if role == CohortRole.MODERATOR.value}
+
+
+# --------------------------------------------------------------------------- correlated clauses
+# The same rules as SQL about a user given as a column (e.g. the recipient of each notification
+# row), so many rows of many people are checked inside one statement.
+
+
+def global_moderator_clause(user_id) -> ColumnElement[bool]:
+    """Whether the user (a column) is a global moderator or an admin, as of now."""
+    return exists().where(User.id == user_id,
+                          User.role.in_((Role.MODERATOR.value, Role.ADMIN.value))
+                          ).correlate_except(User)
+
+
+def cohort_member_clause(user_id, cohort_id, roles: tuple[str, ...] | None = None,
+                         ) -> ColumnElement[bool]:
+    """Whether the user (a column) belongs to the cohort (a column), in one of `roles` if given."""
+    clause = exists().where(CohortMembership.user_id == user_id,
+                            CohortMembership.cohort_id == cohort_id)
+    if roles:
+        clause = clause.where(CohortMembership.role.in_(roles))
+    # Correlated with every enclosing statement, however deep: the user and cohort columns
+    # come from there (auto-correlation only looks one level up).
+    return clause.correlate_except(CohortMembership)

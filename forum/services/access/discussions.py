@@ -9,16 +9,18 @@ readable raises NotFound — pages, permalinks, socket rooms and counts all go t
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from forum.errors import Forbidden, NotFound
 from forum.extensions import db
-from forum.models import Category, CategoryMode, CohortRole, Post, Thread, User
+from forum.models import Category, CategoryMode, CohortRole, Post, Role, Thread, User
 from forum.services.access.core import (
     can_moderate_cohort,
     can_read_cohort,
+    cohort_member_clause,
     cohort_role,
+    global_moderator_clause,
     member_cohort_ids,
     moderated_cohort_ids,
     visible_cohort_clause,
@@ -35,6 +37,7 @@ __all__ = [
     "can_see_all_threads",
     "is_space_mentor",
     "require_can_accept",
+    "thread_audience_clause",
     "visible_categories_clause",
     "visible_threads_clause",
 ]
@@ -117,6 +120,22 @@ def visible_threads_clause(user: User | None) -> ColumnElement[bool]:
     if moderated:
         shown = or_(shown, Category.cohort_id.in_(moderated))
     return and_(visible_categories_clause(user), or_(*sees_all), shown)
+
+
+def thread_audience_clause(user_id) -> ColumnElement[bool]:
+    """WHERE clause on Thread joined with Category: whether the user (a column, e.g. each
+    notification's recipient) may read the thread where it is now — its space (cohort) and the
+    ask-a-mentor rule, as `can_read_thread` decides them. Moderation state is left out: a hidden
+    or deleted thread withdraws its own words from what people were told."""
+    moderator = global_moderator_clause(user_id)
+    space = or_(Category.cohort_id.is_(None), moderator,
+                cohort_member_clause(user_id, Category.cohort_id))
+    site_mentor = exists().where(User.id == user_id, User.role == Role.MENTOR.value
+                                 ).correlate_except(User)
+    sees_all = or_(Category.mode != CategoryMode.ASK_MENTOR.value, Thread.author_id == user_id,
+                   moderator, and_(Category.cohort_id.is_(None), site_mentor),
+                   cohort_member_clause(user_id, Category.cohort_id, _MENTOR_ROLES))
+    return and_(space, sees_all)
 
 
 def access_category(user: User | None, slug_or_id: str | int) -> Category:

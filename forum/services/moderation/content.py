@@ -12,11 +12,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from forum.errors import Forbidden, Invalid
-from forum.extensions import db, socketio
+from forum.extensions import db
 from forum.lib.realtime import broadcast, channel_room, thread_room
 from forum.lib.text import clean_text
 from forum.models import Category, Flag, Hold, Post, PostRevision, Thread, User, utcnow
-from forum.services import access, notifications
+from forum.services import access, live_access, notifications
 from forum.services.access import ContentTarget
 from forum.services.moderation import audit
 
@@ -122,13 +122,11 @@ def broadcast_hidden(target_type: str, target_id: int, thread_or_channel_id: int
 
 
 def _close_thread_room(thread_id: int, event: str) -> None:
-    """Tell open pages the thread changed place or visibility, then empty its room.
-
-    Pages reload and re-join through the access check, so nobody keeps receiving a thread they
-    may no longer read (moved to another cohort, hidden, deleted).
-    """
+    """After commit: open pages that may no longer read the thread leave its room first (moved
+    to another cohort, hidden, deleted: they are told `access:lost`), then the others hear that
+    it changed place or visibility (their pages reload through the access check)."""
+    live_access.recheck_threads([thread_id])
     broadcast(event, {"thread_id": thread_id}, thread_room(thread_id))
-    socketio.server.close_room(thread_room(thread_id), namespace="/")
 
 
 def _container_id(target: ContentTarget) -> int:

@@ -179,11 +179,12 @@ def _push_unread(user: User) -> int:
 def mark_read(user: User, notification_id: int) -> dict:
     """Mark one of the user's notifications read; returns {"id", "unread"}.
 
-    Someone else's notification answers NotFound, exactly like a missing one.
+    Someone else's notification answers NotFound, exactly like a missing one, and so does one
+    about something the user may no longer read (it is not listed either).
     """
     access.require_login(user)
     row = db.session.scalar(select(Notification).where(
-        Notification.id == notification_id, Notification.user_id == user.id))
+        Notification.id == notification_id, Notification.user_id == user.id, visible_clause()))
     if row is None:
         raise NotFound()
     url = row.url

@@ -11,22 +11,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import exists, insert, or_, select, text, update
+from sqlalchemy import and_, case, exists, insert, or_, select, text, update
 
 from forum.extensions import db
 from forum.lib.text import plain_text
 from forum.lib.upsert import insert_for
 from forum.models import (
     COLLAPSING,
-    CohortMembership,
+    Category,
+    Channel,
     Delivery,
     Notification,
     NotificationKind,
     NotificationPreference,
-    Role,
+    Post,
+    Thread,
     User,
     utcnow,
 )
+from forum.services import access
 
 EXCERPT_LENGTH = 200
 # Kinds whose "email" choice means an immediate mail when the person has no live socket; for
@@ -227,10 +230,13 @@ def set_excerpts(source_type: str, source_id: int, quoted: str) -> None:
     when the item is hidden or deleted. The rows stay (someone did reply or mention you), but
     moderation must reach the words already copied into other people's notification centres.
     """
+    # New words only reach rows whose recipient may still read the item; the others lose the
+    # old ones too (they are hidden anyway, and nothing private stays copied into them).
     db.session.execute(
         update(Notification).where(Notification.source_type == source_type,
                                    Notification.source_id == source_id)
-        .values(excerpt=quoted).execution_options(synchronize_session=False))
+        .values(excerpt=case((visible_clause(), quoted), else_="") if quoted else "")
+        .execution_options(synchronize_session=False))
 
 
 def set_thread_subject(thread_id: int, title: str) -> None:
@@ -238,20 +244,45 @@ def set_thread_subject(thread_id: int, title: str) -> None:
 
     A thread hidden for its title must not keep it in people's notification centres either.
     """
+    title = title[:200]
+    # A restored title goes back only to rows whose recipient may read the thread now.
     db.session.execute(
         update(Notification).where(Notification.target_type == "thread",
                                    Notification.target_id == thread_id)
-        .values(subject=title[:200]).execution_options(synchronize_session=False))
+        .values(subject=case((visible_clause(), title), else_=Notification.subject)
+                if title else "")
+        .execution_options(synchronize_session=False))
 
 
 def visible_clause():
-    """Rows the recipient may still read: global/direct ones, or of cohorts they are in.
+    """Rows whose content the recipient may read NOW: checked whenever a row is shown (centre,
+    API, bell count, live events, mail, digest), not only when it was created.
 
-    Correlated on the row's own user, so it serves one person's badge and many people's counts
-    with a single statement each.
+    What a row is about must be readable by its recipient where it is today: the thread (moved,
+    its category made private or "ask a mentor", the recipient removed from its cohort or no
+    longer a moderator), or the channel. Moderation notices, addressed to the person about their
+    own content or account, always show. Unreadable rows are hidden and not counted. Correlated
+    on each row's own user, so one statement serves one person's badge or many people's counts.
     """
-    member = exists().where(CohortMembership.user_id == Notification.user_id,
-                            CohortMembership.cohort_id == Notification.cohort_id)
-    moderator = exists().where(User.id == Notification.user_id,
-                               User.role.in_((Role.MODERATOR.value, Role.ADMIN.value)))
-    return or_(Notification.cohort_id.is_(None), member, moderator)
+    recipient = Notification.user_id
+
+    # Explicit correlation: the row's columns are used two and three levels down, and in the
+    # SET clause of an UPDATE (set_excerpts), where nothing is correlated automatically.
+    def thread_readable(thread_id):
+        return exists().where(Thread.id == thread_id, Category.id == Thread.category_id,
+                              access.thread_audience_clause(recipient)
+                              ).correlate_except(Thread, Category)
+
+    accepted_post_thread = (select(Post.thread_id).where(Post.id == Notification.target_id)
+                            .correlate_except(Post).scalar_subquery())
+    channel_readable = exists().where(Channel.id == Notification.target_id,
+                                      access.channel_audience_clause(recipient)
+                                      ).correlate_except(Channel)
+    return or_(
+        Notification.kind == NotificationKind.MODERATION.value,
+        and_(Notification.target_type == "thread", thread_readable(Notification.target_id)),
+        and_(Notification.target_type == "category", Notification.source_type == "thread",
+             thread_readable(Notification.source_id)),
+        and_(Notification.target_type == "post", thread_readable(accepted_post_thread)),
+        and_(Notification.target_type == "channel", channel_readable),
+    )

@@ -113,7 +113,7 @@ def send_immediate(notification_ids: list[int]) -> int:
     rows = list(db.session.scalars(
         select(Notification).where(Notification.id.in_(sorted(notification_ids)),
                                    Notification.read_at.is_(None),
-                                   Notification.emailed_at.is_(None))
+                                   Notification.emailed_at.is_(None), visible_clause())
         .options(joinedload(Notification.actor))))
     if not rows:
         return 0
