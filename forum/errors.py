@@ -41,6 +41,13 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class BadRequest(DomainError):
+    """The request itself is malformed (JSON nested too deeply, a NUL in a field)."""
+
+    status = 400
+    code = "bad_request"
+
+
 class NotFound(DomainError):
     """Missing, or invisible to this user (privacy: we never say which)."""
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import abort, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from forum.api.parsing import CheckedBlueprint
 from forum.errors import Forbidden, Unauthorized
 from forum.extensions import csrf, limiter
 from forum.models import User
@@ -73,10 +73,10 @@ def _api_limit() -> str:
 
 
 def api_blueprint(name: str, import_name: str, description: str,
-                  url_prefix: str = "/api/v1") -> Blueprint:
+                  url_prefix: str = "/api/v1") -> CheckedBlueprint:
     """A flask-smorest blueprint of the API: authenticated, CSRF-exempt for bearer tokens
     (checked in `authenticate` for cookies), and under the per-caller API rate limit."""
-    blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+    blp = CheckedBlueprint(name, import_name, url_prefix=url_prefix, description=description)
     blp.before_request(authenticate)
     blp.after_request(_challenge)
     csrf.exempt(blp)

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from forum.errors import DomainError, Unauthorized
 from forum.extensions import db
+from forum.lib import input_checks
 
 
 def wants_json() -> bool:
@@ -62,8 +63,24 @@ def http_problem(error: HTTPException, message: str):
     return problem(code, message, status, fields, headers)
 
 
+def refuse_unstorable_input(app: Flask) -> None:
+    """Refuse a NUL in a URL part (404), a query or a form field (400), for pages and the API
+    alike: PostgreSQL text cannot hold it, and the query would fail as a server error."""
+
+    @app.url_value_preprocessor
+    def _nul_in_path(_endpoint, view_args: dict | None) -> None:
+        input_checks.refuse_nul_in_path(view_args)
+
+    @app.before_request
+    def _nul_in_fields() -> None:
+        input_checks.refuse_nul_in_fields(request.args)
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            input_checks.refuse_nul_in_fields(request.form)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors and HTTP errors to pages or JSON problems, once for the whole app."""
+    refuse_unstorable_input(app)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
