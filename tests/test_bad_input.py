@@ -13,8 +13,11 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import Message, Post, Thread, User
 from tests.api_helpers import ApiClient, token_for
-from tests.discussions_helpers import Browser, login
-from tests.discussions_helpers import world  # noqa: F401 - fixture
+from tests.discussions_helpers import (
+    Browser,
+    login,
+    world,  # noqa: F401 - fixture
+)
 
 DEEP = "[" * 950 + "]" * 950
 

@@ -58,6 +58,8 @@ CHAT_BODY = "Markdown (chat subset), at most CHAT_MAX_LENGTH characters (4 000 b
 
 USERNAME = r"^@?[A-Za-z0-9_][A-Za-z0-9_.-]{1,28}[A-Za-z0-9_]$"
 ID = {"strict": True, "validate": validate.Range(min=1, max=2**31 - 1)}
+# A query string holds text only: "strict" would refuse every id sent there.
+QUERY_ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
 
 
 # --------------------------------------------------------------------------- errors
@@ -570,9 +572,9 @@ class SearchArgs(ma.Schema):
 
     q = text(0, 200, required=True, metadata={"description": "Words; no words, no results"})
     kind = fields.String(validate=validate.OneOf(["threads", "posts", "messages"]))
-    category_id = fields.Integer(**ID)
-    cohort_id = fields.Integer(**ID)
-    channel_id = fields.Integer(**ID)
+    category_id = fields.Integer(**QUERY_ID)
+    cohort_id = fields.Integer(**QUERY_ID)
+    channel_id = fields.Integer(**QUERY_ID)
     author = fields.String(validate=validate.Regexp(USERNAME))
     date_from = fields.Date()
     date_to = fields.Date()
