@@ -62,6 +62,13 @@ ID = {"strict": True, "validate": validate.Range(min=1, max=2**31 - 1)}
 QUERY_ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
 
 
+def held_flag(more: str = "") -> fields.Boolean:
+    """`held`: true (answered 202) when the word filter held the item just written."""
+    return fields.Boolean(dump_default=False, metadata={
+        "description": "true (with status 202) when the word filter held it for review: "
+                       "stored, hidden from others until a moderator releases it" + more})
+
+
 # --------------------------------------------------------------------------- errors
 
 
@@ -241,6 +248,7 @@ class PostSchema(ma.Schema):
     edited_at = fields.DateTime(allow_none=True, required=True)
     deleted = fields.Boolean(required=True)
     reactions = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    held = held_flag()
 
 
 class ThreadDetailSchema(ThreadSchema):
@@ -249,6 +257,7 @@ class ThreadDetailSchema(ThreadSchema):
     first_post = fields.Nested(PostSchema, allow_none=True, required=True)
     can_reply = fields.Boolean(required=True)
     can_accept = fields.Boolean(required=True)
+    held = held_flag()
 
 
 class PostListSchema(ma.Schema):
@@ -333,6 +342,7 @@ class MessageSchema(ma.Schema):
     created_at = fields.String(required=True, metadata={"format": "date-time"})
     edited_at = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
     deleted = fields.Boolean(required=True)
+    held = held_flag("; its text is then shown to moderators only")
 
 
 class MessageListSchema(ma.Schema):
