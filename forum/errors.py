@@ -82,9 +82,11 @@ class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str | _LazyText, retry_after: int = 60, **kw) -> None:
+    def __init__(self, message: str | _LazyText, retry_after: int = 60,
+                 limit: int | None = None, **kw) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
+        self.limit = limit  # how many the refusing limit allows per window (X-RateLimit-Limit)
 
 
 class Unauthorized(DomainError):

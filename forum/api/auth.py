@@ -13,9 +13,9 @@ from flask_login import current_user
 
 from forum.api.parsing import CheckedBlueprint
 from forum.errors import Forbidden, Unauthorized
-from forum.extensions import csrf, limiter
+from forum.extensions import csrf
 from forum.models import User
-from forum.rate_limits import caller_key
+from forum.rate_limits import api_limit
 from forum.services import api_tokens
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -68,17 +68,13 @@ def _challenge(response):
     return response
 
 
-def _api_limit() -> str:
-    return current_app.config["RATELIMIT_API"]
-
-
 def api_blueprint(name: str, import_name: str, description: str,
                   url_prefix: str = "/api/v1") -> CheckedBlueprint:
     """A flask-smorest blueprint of the API: authenticated, CSRF-exempt for bearer tokens
-    (checked in `authenticate` for cookies), and under the per-caller API rate limit."""
+    (checked in `authenticate` for cookies), and under the caller's one API request budget."""
     blp = CheckedBlueprint(name, import_name, url_prefix=url_prefix, description=description)
     blp.before_request(authenticate)
     blp.after_request(_challenge)
     csrf.exempt(blp)
-    limiter.limit(_api_limit, key_func=caller_key)(blp)
+    api_limit(blp)
     return blp

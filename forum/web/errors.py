@@ -6,9 +6,10 @@ from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from forum.errors import DomainError, Unauthorized
+from forum.errors import DomainError, RateLimited, Unauthorized
 from forum.extensions import db
 from forum.lib import input_checks
+from forum.rate_limits import refusal_headers
 
 
 def wants_json() -> bool:
@@ -85,9 +86,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
-        headers = {}
-        if getattr(error, "retry_after", None):
-            headers["Retry-After"] = str(error.retry_after)
+        headers = refusal_headers(error) if isinstance(error, RateLimited) else {}
         if wants_json():
             body = error.to_dict()  # lazy messages become text in the reader's language
             return problem(body["code"], body["message"], error.status, body.get("fields"),
