@@ -170,6 +170,16 @@ class Config:
     CHAT_RATE_LIMIT = (20, 10)  # messages per seconds, per user
     PRESENCE_COALESCE_SECONDS = 1.0  # one presence list per channel per second (join storms)
     CHAT_MAX_LENGTH = 4000
+    # Request size limits the app enforces itself, so /api/v1 answers them as JSON problems
+    # (pages: an error page); gunicorn.conf.py sets the server's outer limits above these.
+    # A body over MAX_CONTENT_LENGTH is 413, also when sent chunked (Werkzeug stops reading at
+    # the limit); the largest body any operation takes is a 1 MB roster CSV.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Form fields in memory: a 50 000-character post of emoji, percent-encoded, is ~600 KB
+    # (Flask's default, 500 KB, would refuse it).
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    MAX_URL_LENGTH = 4096  # bytes of path and query: longer is 414 (gunicorn refuses > 8190)
+    MAX_HEADER_BYTES = 16 * 1024  # all header names and values: more is 431
     POST_MAX_LENGTH = 50000
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
     PASSWORD_MIN_LENGTH = 10

@@ -162,3 +162,12 @@ def test_socket_text_with_a_lone_surrogate_is_an_invalid_ack(app, world, socket_
         ack = sc.emit("message:send", payload, callback=True)
         assert ack["ok"] is False and ack["error"]["code"] == code, ack
     assert _count(Message) == 0
+
+
+@pytest.mark.parametrize("path", ["/t/{n}", "/p/{n}/edit", "/chat/{n}", "/flag/post/{n}"])
+@pytest.mark.parametrize("number", [2**31, 10**20])
+def test_page_ids_beyond_the_database_integer_are_404(app, world, path, number):  # noqa: F811
+    """Werkzeug's <int:...> takes any size; PostgreSQL's INTEGER does not."""
+    browser = Browser(app, world.amina)
+    assert browser.get(path.format(n=number)).status_code == 404
+    assert browser.post(f"/t/{number}/reply", data={"body": "Hello"}).status_code == 404

@@ -6,7 +6,7 @@ Four kinds of input used to reach the database and fail there as server errors:
 - lone UTF-16 surrogates (`"\\ud800"` is valid JSON, but no UTF-8 text, so no column, can hold
   it);
 - NUL characters in a URL, query or form field (PostgreSQL text cannot hold NUL);
-- ids beyond the database's integer (`2**63`, `2**70`).
+- ids beyond the database's integer (`2**63`, `2**70`), in socket payloads and in URLs.
 
 Each is refused with a domain error, so the one mapping (HTML page, JSON problem, socket ack)
 answers it. Text fields of JSON bodies keep their own rule: control characters, NUL included, are
@@ -99,9 +99,13 @@ def has_nul(values: Any) -> bool:
     return any(isinstance(v, str) and "\x00" in v for v in values)
 
 
-def refuse_nul_in_path(view_args: dict | None) -> None:
-    """A URL part (a username, cohort or category slug) with NUL names nothing: NotFound."""
-    if view_args and has_nul(view_args.values()):
+def refuse_unstorable_path(view_args: dict | None) -> None:
+    """A URL part that names nothing the database could hold is NotFound: a slug or username
+    with NUL, or an id past MAX_ID (Werkzeug's <int:...> takes any size, 2**70 included)."""
+    if not view_args:
+        return
+    values = view_args.values()
+    if has_nul(values) or any(isinstance(v, int) and v > MAX_ID for v in values):
         raise NotFound()
 
 
