@@ -89,7 +89,7 @@ def refuse_malformed_requests(app: Flask) -> None:
     @app.before_request
     def _oversized_request_line_or_headers() -> None:
         # Below gunicorn's own limits (gunicorn.conf.py), so the app answers them, as JSON on
-        # /api/v1; past those, gunicorn answers a plain 400 before the app sees anything.
+        # /api/v1; past those, gunicorn answers 414 or 431 itself, before the app runs.
         url = request.environ.get("RAW_URI") or request.full_path
         if len(url) > app.config["MAX_URL_LENGTH"]:
             abort(414)
