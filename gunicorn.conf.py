@@ -14,6 +14,19 @@ worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "2000"))
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
+# Request limits gunicorn enforces before the app sees a request. Past them gunicorn answers
+# 414 or 431 with its own HTML (not a JSON problem: the app never runs), so they sit *above* the
+# app's own
+# limits (forum/config.py MAX_URL_LENGTH 4096, MAX_HEADER_BYTES 16 KB, MAX_CONTENT_LENGTH 2 MB),
+# which /api/v1 answers as JSON problems (414, 431, 413). Documented in docs/api.md.
+# - The request line (method, path and query, protocol): 8190 bytes is gunicorn's maximum
+#   (0 would mean unlimited: never). Commons' longest URLs are searches (q: 200 characters).
+limit_request_line = 8190
+# - Header fields per request: browsers send about 20, nginx adds a few X-Forwarded-* ones.
+limit_request_fields = 64
+# - Bytes per header field: the session and remember cookies together are under 1 KB, a bearer
+#   token is 50 bytes; 8190 leaves room for a proxy's cookies on a shared domain.
+limit_request_field_size = 8190
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")

@@ -98,6 +98,7 @@ def from_environment(instance_path: str) -> dict:
         "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", "0")),
         "FRAGMENT_CACHE_MB": float(os.environ.get("FRAGMENT_CACHE_MB", "64")),
         **moderation_from_environment(),
+        **rate_limits_from_environment(),
     }
 
 
@@ -112,6 +113,34 @@ def moderation_from_environment() -> dict:
             w.strip() for w in os.environ["MODERATION_WORDS"].split(",") if w.strip()]
     if os.environ.get("MODERATION_WORDS_ACTION"):
         settings["MODERATION_WORDS_ACTION"] = os.environ["MODERATION_WORDS_ACTION"]
+    return settings
+
+
+# Rate limits settable from the environment, in Flask-Limiter's notation ("600 per minute",
+# "20 per 10 seconds"; RATELIMIT_* also take several joined by ";"). CHAT_RATE_LIMIT is one rate,
+# kept as (count, seconds) for the chat service.
+RATE_LIMIT_SETTINGS = ("RATELIMIT_API", "RATELIMIT_POSTING", "CHAT_RATE_LIMIT")
+
+
+def rate_limits_from_environment() -> dict:
+    """The rate limits given in the environment; a malformed one is a clear error at start-up
+    (not a silent default, nor a failure on the first request)."""
+    from limits import parse_many
+
+    settings: dict = {}
+    for name in RATE_LIMIT_SETTINGS:
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            items = parse_many(raw)
+        except ValueError:
+            items = []
+        single = name == "CHAT_RATE_LIMIT"
+        if not items or (single and len(items) != 1) or any(i.amount < 1 for i in items):
+            example = "20 per 10 seconds" if single else "600 per minute"
+            raise RuntimeError(f"{name} must be a rate such as {example!r} (got {raw!r})")
+        settings[name] = (items[0].amount, items[0].get_expiry()) if single else raw
     return settings
 
 
@@ -141,6 +170,16 @@ class Config:
     CHAT_RATE_LIMIT = (20, 10)  # messages per seconds, per user
     PRESENCE_COALESCE_SECONDS = 1.0  # one presence list per channel per second (join storms)
     CHAT_MAX_LENGTH = 4000
+    # Request size limits the app enforces itself, so /api/v1 answers them as JSON problems
+    # (pages: an error page); gunicorn.conf.py sets the server's outer limits above these.
+    # A body over MAX_CONTENT_LENGTH is 413, also when sent chunked (Werkzeug stops reading at
+    # the limit); the largest body any operation takes is a 1 MB roster CSV.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Form fields in memory: a 50 000-character post of emoji, percent-encoded, is ~600 KB
+    # (Flask's default, 500 KB, would refuse it).
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    MAX_URL_LENGTH = 4096  # bytes of path and query: longer is 414 (gunicorn refuses > 8190)
+    MAX_HEADER_BYTES = 16 * 1024  # all header names and values: more is 431
     POST_MAX_LENGTH = 50000
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
     PASSWORD_MIN_LENGTH = 10

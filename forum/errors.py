@@ -41,6 +41,13 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class BadRequest(DomainError):
+    """The request itself is malformed (JSON nested too deeply, a NUL in a field)."""
+
+    status = 400
+    code = "bad_request"
+
+
 class NotFound(DomainError):
     """Missing, or invisible to this user (privacy: we never say which)."""
 
@@ -75,9 +82,11 @@ class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str | _LazyText, retry_after: int = 60, **kw) -> None:
+    def __init__(self, message: str | _LazyText, retry_after: int = 60,
+                 limit: int | None = None, **kw) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
+        self.limit = limit  # how many the refusing limit allows per window (X-RateLimit-Limit)
 
 
 class Unauthorized(DomainError):

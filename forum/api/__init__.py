@@ -24,8 +24,19 @@ SETTINGS = {
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": API_PREFIX,
     "OPENAPI_JSON_PATH": "openapi.json",
-    "RATELIMIT_API": "600 per minute",  # every API request, per person
+    "RATELIMIT_API": "600 per minute",  # one budget per token (or session), all operations
 }
+
+DESCRIPTION = (
+    "The JSON API of Commons. Authentication, errors, pagination and rate limits: docs/api.md. "
+    "Errors are JSON problems `{\"error\": {\"code\", \"message\", \"fields\"?}}`. "
+    "Rate limits: one request budget per token (RATELIMIT_API) shared by every operation, plus "
+    "a posting budget per person; a 429's X-RateLimit-* and Retry-After headers describe the "
+    "limit that refused it, and a refused request spends no budget. Limits: bodies up to 2 MB "
+    "(413 `too_large`, also chunked), path and query up to 4096 bytes (414 `uri_too_long`), "
+    "headers up to 16 KB (431 `headers_too_large`), JSON nested up to 32 levels (400), no lone "
+    "UTF-16 surrogates in strings (422), ids up to 2147483647. A write held for review by the "
+    "word filter answers 202 with `held: true`: it is stored, do not send it again.")
 
 
 class CommonsApi(Api):
@@ -60,8 +71,7 @@ def register_api(app: Flask) -> None:
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
     app.config.setdefault("API_SPEC_OPTIONS", {
-        "info": {"description": "The JSON API of Commons. Authentication, errors, pagination "
-                                "and rate limits: docs/api.md."},
+        "info": {"description": DESCRIPTION},
         "servers": [{"url": "/"}],
         "components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer",

@@ -10,26 +10,31 @@ from __future__ import annotations
 from flask import abort, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from forum.api.parsing import CheckedBlueprint
 from forum.errors import Forbidden, Unauthorized
-from forum.extensions import csrf, limiter
+from forum.extensions import csrf
 from forum.models import User
-from forum.rate_limits import caller_key
+from forum.rate_limits import api_limit
 from forum.services import api_tokens
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-MAX_BODY = 2 * 1024 * 1024  # the largest body any operation takes (a roster CSV is 1 MB)
 BODY_TYPES = frozenset({"application/json", "multipart/form-data"})
 
 
 def _check_body() -> None:
-    """Refuse oversized bodies (413) and bodies that are neither JSON nor a file upload (415)."""
-    if request.content_length and request.content_length > MAX_BODY:
+    """Refuse oversized bodies (413) and bodies that are neither JSON nor a file upload (415).
+
+    A chunked body has no length to check here: Werkzeug answers 413 when reading it passes
+    MAX_CONTENT_LENGTH.
+    """
+    if request.content_length and request.content_length > current_app.config[
+            "MAX_CONTENT_LENGTH"]:
         abort(413)
-    if request.method in ("POST", "PUT", "PATCH") and request.content_length \
+    has_body = request.content_length or "chunked" in request.headers.get("Transfer-Encoding", "")
+    if request.method in ("POST", "PUT", "PATCH") and has_body \
             and request.mimetype not in BODY_TYPES:
         abort(415, _("Send JSON (Content-Type: application/json)."))
 
@@ -68,17 +73,13 @@ def _challenge(response):
     return response
 
 
-def _api_limit() -> str:
-    return current_app.config["RATELIMIT_API"]
-
-
 def api_blueprint(name: str, import_name: str, description: str,
-                  url_prefix: str = "/api/v1") -> Blueprint:
+                  url_prefix: str = "/api/v1") -> CheckedBlueprint:
     """A flask-smorest blueprint of the API: authenticated, CSRF-exempt for bearer tokens
-    (checked in `authenticate` for cookies), and under the per-caller API rate limit."""
-    blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+    (checked in `authenticate` for cookies), and under the caller's one API request budget."""
+    blp = CheckedBlueprint(name, import_name, url_prefix=url_prefix, description=description)
     blp.before_request(authenticate)
     blp.after_request(_challenge)
     csrf.exempt(blp)
-    limiter.limit(_api_limit, key_func=caller_key)(blp)
+    api_limit(blp)
     return blp

@@ -5,8 +5,8 @@ socket's `message:send`: both call forum/services/chat.send_message), edits, rea
 from __future__ import annotations
 
 from forum.api.auth import api_blueprint, api_user
-from forum.api.discussions import decode_after, posting
-from forum.api.present import user_brief
+from forum.api.discussions import HELD_NOTE, decode_after, posting
+from forum.api.present import HELD, user_brief, written
 from forum.api.schemas import (
     ChannelSchema,
     CursorArgs,
@@ -53,10 +53,12 @@ def messages(args: dict, channel_id: int):
 @posting
 @blp.arguments(MessageSendSchema)
 @blp.response(201, MessageSchema)
+@blp.alt_response(HELD, schema=MessageSchema, description=HELD_NOTE)
 def send(data: dict, channel_id: int):
-    """Send a message. Sending the same `client_id` again returns the first message."""
+    """Send a message. Sending the same `client_id` again returns the first message (202
+    `held` if the word filter held it)."""
     message = chat.send_message(api_user(), channel_id, data["body"], data["client_id"])
-    return chat.message_payload(message)
+    return written(chat.message_payload(message), message.hidden_at is not None)
 
 
 @blp.route("/channels/<id:channel_id>/read", methods=["POST"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from forum.api.auth import api_blueprint, api_user
-from forum.api.present import post_dict, thread_dict
+from forum.api.present import HELD, post_dict, thread_dict, written
 from forum.api.schemas import (
     REACTION_KINDS,
     AcceptedSchema,
@@ -76,15 +76,27 @@ def _thread_detail(thread_id: int) -> dict:
             "can_reply": page.can_post, "can_accept": page.can_accept}
 
 
+HELD_NOTE = ("Held for review by the word filter: stored, visible to its author and the "
+             "moderators only until released. Do not send it again.")
+
+
+def _written_post(post_id: int) -> dict | tuple[dict, int]:
+    """A post just written, as its author sees it: 202 `held` if the word filter held it."""
+    item = discussions.post_data(api_user(), post_id)
+    hidden = item.post.hidden_at is not None
+    return written(post_dict(item.post, item.counts, held=hidden), hidden)
+
+
 @blp.route("/threads", methods=["POST"])
 @posting
 @blp.arguments(ThreadCreateSchema)
 @blp.response(201, ThreadDetailSchema)
+@blp.alt_response(HELD, schema=ThreadDetailSchema, description=HELD_NOTE)
 def create_thread(data: dict):
-    """Start a thread in a category I may post in."""
+    """Start a thread in a category I may post in (202 `held` if the word filter held it)."""
     thread = discussions.create_thread(api_user(), data["category_id"], data["title"],
                                        data["body"], data.get("tags"))
-    return _thread_detail(thread.id)
+    return written(_thread_detail(thread.id), thread.hidden_at is not None)
 
 
 @blp.route("/threads/<id:thread_id>", methods=["GET"])
@@ -109,9 +121,12 @@ def posts(args: dict, thread_id: int):
 @posting
 @blp.arguments(ReplySchema)
 @blp.response(201, PostSchema)
+@blp.alt_response(HELD, schema=PostSchema, description=HELD_NOTE)
 def reply(data: dict, thread_id: int):
-    """Reply to a thread, or to one of its posts with `parent_id`."""
+    """Reply to a thread, or to one of its posts with `parent_id` (202 `held` if held)."""
     post = discussions.reply(api_user(), thread_id, data["body"], data.get("parent_id"))
+    if post.hidden_at is not None:
+        return _written_post(post.id)
     return post_dict(post)
 
 
@@ -127,11 +142,11 @@ def post(post_id: int):
 @posting
 @blp.arguments(EditSchema)
 @blp.response(200, PostSchema)
+@blp.alt_response(HELD, schema=PostSchema, description=HELD_NOTE)
 def edit(data: dict, post_id: int):
-    """Change my post's text (the old text is kept in its history)."""
+    """Change my post's text (the old text is kept in its history; 202 `held` if held)."""
     discussions.edit_post(api_user(), post_id, data["body"])
-    item = discussions.post_data(api_user(), post_id)
-    return post_dict(item.post, item.counts)
+    return _written_post(post_id)
 
 
 @blp.route("/posts/<id:post_id>", methods=["DELETE"])

@@ -32,16 +32,28 @@ def thread_dict(thread: Thread, *, unread: bool = False, tags: list[str] | None 
     }
 
 
-def post_dict(post: Post, counts: dict[str, int] | None = None) -> dict:
-    """A post; removed posts (deleted or hidden) keep their place but not their text."""
-    removed = post.deleted_at is not None or post.hidden_at is not None
+def post_dict(post: Post, counts: dict[str, int] | None = None, *, held: bool = False) -> dict:
+    """A post; removed posts (deleted or hidden) keep their place but not their text.
+
+    `held`: the answer to its author's write that the word filter held, with its text.
+    """
+    removed = post.deleted_at is not None or (post.hidden_at is not None and not held)
     return {
         "id": post.id, "thread_id": post.thread_id, "parent_id": post.parent_id,
         "depth": post.depth, "author": user_brief(post.author),
         "body": "" if removed else post.body_source, "html": "" if removed else post.body_html,
         "created_at": post.created_at, "edited_at": post.edited_at, "deleted": removed,
-        "reactions": counts or {},
+        "reactions": counts or {}, "held": held,
     }
+
+
+HELD = 202  # stored, but hidden from others until a moderator releases it
+
+
+def written(body: dict, hidden: bool) -> dict | tuple[dict, int]:
+    """The answer to a write: the body as it is, or 202 with `held: true` when the word filter
+    held it (a new or just-edited item is hidden for no other reason), so clients do not retry."""
+    return ({**body, "held": True}, HELD) if hidden else body
 
 
 def invitation_dict(invitation: Invitation, state: str, link: str) -> dict:

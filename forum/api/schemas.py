@@ -58,6 +58,15 @@ CHAT_BODY = "Markdown (chat subset), at most CHAT_MAX_LENGTH characters (4 000 b
 
 USERNAME = r"^@?[A-Za-z0-9_][A-Za-z0-9_.-]{1,28}[A-Za-z0-9_]$"
 ID = {"strict": True, "validate": validate.Range(min=1, max=2**31 - 1)}
+# A query string holds text only: "strict" would refuse every id sent there.
+QUERY_ID = {"validate": validate.Range(min=1, max=2**31 - 1)}
+
+
+def held_flag(more: str = "") -> fields.Boolean:
+    """`held`: true (answered 202) when the word filter held the item just written."""
+    return fields.Boolean(dump_default=False, metadata={
+        "description": "true (with status 202) when the word filter held it for review: "
+                       "stored, hidden from others until a moderator releases it" + more})
 
 
 # --------------------------------------------------------------------------- errors
@@ -239,6 +248,7 @@ class PostSchema(ma.Schema):
     edited_at = fields.DateTime(allow_none=True, required=True)
     deleted = fields.Boolean(required=True)
     reactions = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    held = held_flag()
 
 
 class ThreadDetailSchema(ThreadSchema):
@@ -247,6 +257,7 @@ class ThreadDetailSchema(ThreadSchema):
     first_post = fields.Nested(PostSchema, allow_none=True, required=True)
     can_reply = fields.Boolean(required=True)
     can_accept = fields.Boolean(required=True)
+    held = held_flag()
 
 
 class PostListSchema(ma.Schema):
@@ -331,6 +342,7 @@ class MessageSchema(ma.Schema):
     created_at = fields.String(required=True, metadata={"format": "date-time"})
     edited_at = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
     deleted = fields.Boolean(required=True)
+    held = held_flag("; its text is then shown to moderators only")
 
 
 class MessageListSchema(ma.Schema):
@@ -570,9 +582,9 @@ class SearchArgs(ma.Schema):
 
     q = text(0, 200, required=True, metadata={"description": "Words; no words, no results"})
     kind = fields.String(validate=validate.OneOf(["threads", "posts", "messages"]))
-    category_id = fields.Integer(**ID)
-    cohort_id = fields.Integer(**ID)
-    channel_id = fields.Integer(**ID)
+    category_id = fields.Integer(**QUERY_ID)
+    cohort_id = fields.Integer(**QUERY_ID)
+    channel_id = fields.Integer(**QUERY_ID)
     author = fields.String(validate=validate.Regexp(USERNAME))
     date_from = fields.Date()
     date_to = fields.Date()

@@ -129,7 +129,7 @@ def _check_rate(user: User) -> None:
         raise RateLimited(
             _("You are sending messages too fast: at most %(n)d every %(s)d seconds. "
               "Wait a moment, then send again.", n=count, s=seconds),
-            retry_after=seconds,
+            retry_after=seconds, limit=count,
         )
     automod.check_new_member_rate(user, "chat")  # the stricter tier of a member's first days
 

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from forum.errors import DomainError, Invalid
 from forum.extensions import db, socketio
+from forum.lib import input_checks
 from forum.services import chat
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def chat_event(name: str) -> Callable:
             try:
                 if not isinstance(data, dict):
                     raise Invalid(_("The event payload must be an object."))
+                input_checks.check_payload(data)  # too deep, or a lone surrogate: invalid
                 result = handler(data) or {}
             except DomainError as error:
                 db.session.rollback()
@@ -53,10 +55,7 @@ def _int(data: dict, key: str, *, required: bool = True) -> int | None:
     value = data.get(key)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise Invalid(_("%(field)s must be a positive integer.", field=key),
-                      fields={key: "invalid"})
-    return int(value)
+    return input_checks.parse_id(value, key, minimum=0)
 
 
 @chat_event("channel:join")

@@ -52,7 +52,9 @@ def on_connect(auth=None):
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None:
         try:
-            user, api_token = api_tokens.resolve_token(token if isinstance(token, str) else "")
+            # Tokens are ASCII: anything else (a lone surrogate from JSON) is simply no token.
+            secret = token if isinstance(token, str) and token.isascii() else ""
+            user, api_token = api_tokens.resolve_token(secret)
         except Unauthorized as error:
             raise ConnectionRefusedError("unauthorized") from error
         if current_user.is_authenticated and current_user.id != user.id:

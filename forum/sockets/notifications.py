@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from forum.errors import DomainError, NotFound
+from forum.errors import DomainError
 from forum.extensions import socketio
+from forum.lib import input_checks
 from forum.services import notifications
 
 
@@ -21,9 +22,8 @@ def on_notifications_read(data=None) -> dict:
             result = notifications.mark_all_read(current_user)
         else:
             value = data.get("id") if isinstance(data, dict) else None
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise NotFound()
-            result = notifications.mark_read(current_user, value)
+            result = notifications.mark_read(
+                current_user, input_checks.parse_id(value, "id", strings=False))
     except DomainError as error:
         return {"ok": False, "error": error.to_dict()}
     return {"ok": True, "unread": result["unread"]}

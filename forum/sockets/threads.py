@@ -10,16 +10,15 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from forum.errors import DomainError, NotFound
+from forum.errors import DomainError
 from forum.extensions import socketio
+from forum.lib import input_checks
 from forum.services import discussions, live_access
 
 
 def _thread_id(data) -> int:
     value = data.get("thread_id") if isinstance(data, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise NotFound()
-    return int(value)
+    return input_checks.parse_id(value, "thread_id", minimum=0)
 
 
 @socketio.on("thread:join")
@@ -37,9 +36,7 @@ def on_thread_since(data=None) -> dict:
     """Posts after a given id (a page catching up after a dropped connection)."""
     try:
         thread_id = _thread_id(data)
-        after = data.get("after_id", 0)
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            raise NotFound()
+        after = input_checks.parse_id(data.get("after_id", 0), "after_id", minimum=0)
         posts = discussions.posts_since(current_user, thread_id, after)
     except DomainError as error:
         return {"ok": False, "error": error.to_dict()}

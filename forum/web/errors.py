@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from forum.errors import DomainError, Unauthorized
+from forum.errors import DomainError, RateLimited, Unauthorized
 from forum.extensions import db
+from forum.lib import input_checks
+from forum.rate_limits import refusal_headers
 
 
 def wants_json() -> bool:
@@ -25,7 +27,8 @@ def problem(code: str, message: str, status: int, fields: dict | None = None, he
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "too_large",
-              415: "unsupported_media_type", 422: "invalid", 429: "rate_limited"}
+              414: "uri_too_long", 415: "unsupported_media_type", 422: "invalid",
+              429: "rate_limited", 431: "headers_too_large"}
 
 
 def _flatten(messages, prefix: str = "") -> dict[str, str]:
@@ -62,15 +65,53 @@ def http_problem(error: HTTPException, message: str):
     return problem(code, message, status, fields, headers)
 
 
+def refuse_malformed_requests(app: Flask) -> None:
+    """Refuse a URL (414) or headers (431) over the app's limits, a URL part with NUL or an id
+    past the database's integer (404), and NUL in a query or form field (400): PostgreSQL cannot
+    hold them, and the query would fail as a server error. For pages and the API alike."""
+
+    @app.url_value_preprocessor
+    def _unstorable_path(_endpoint, view_args: dict | None) -> None:
+        input_checks.refuse_unstorable_path(view_args)
+
+    def _chunked_body_within_limit() -> None:
+        # Werkzeug stops reading a chunked body (no Content-Length) at MAX_CONTENT_LENGTH and
+        # says nothing: the rest would be cut off silently. Read it once here (the form and JSON
+        # parsers reuse the cached bytes) and refuse it if it reached the limit.
+        chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+        if chunked and request.content_length is None \
+                and len(request.get_data(cache=True)) >= app.config["MAX_CONTENT_LENGTH"]:
+            abort(413)
+
+    # First of all hooks: before CSRF's check, which would parse the cut-off form.
+    app.before_request_funcs.setdefault(None, []).insert(0, _chunked_body_within_limit)
+
+    @app.before_request
+    def _oversized_request_line_or_headers() -> None:
+        # Below gunicorn's own limits (gunicorn.conf.py), so the app answers them, as JSON on
+        # /api/v1; past those, gunicorn answers 414 or 431 itself, before the app runs.
+        url = request.environ.get("RAW_URI") or request.full_path
+        if len(url) > app.config["MAX_URL_LENGTH"]:
+            abort(414)
+        if sum(len(k) + len(v) for k, v in request.headers.items()) > app.config[
+                "MAX_HEADER_BYTES"]:
+            abort(431)
+
+    @app.before_request
+    def _nul_in_fields() -> None:
+        input_checks.refuse_nul_in_fields(request.args)
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            input_checks.refuse_nul_in_fields(request.form)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors and HTTP errors to pages or JSON problems, once for the whole app."""
+    refuse_malformed_requests(app)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
-        headers = {}
-        if getattr(error, "retry_after", None):
-            headers["Retry-After"] = str(error.retry_after)
+        headers = refusal_headers(error) if isinstance(error, RateLimited) else {}
         if wants_json():
             body = error.to_dict()  # lazy messages become text in the reader's language
             return problem(body["code"], body["message"], error.status, body.get("fields"),
@@ -90,6 +131,12 @@ def register_error_handlers(app: Flask) -> None:
             message = _("You are not allowed to do that.")
         elif error.code == 400 and "CSRF" in (error.description or ""):
             message = _("Your form expired. Please go back, reload the page and try again.")
+        elif error.code in (413, 414, 431):
+            message = _("This request is too large: at most %(body)d MB of body, %(url)d bytes "
+                        "of address and %(headers)d bytes of headers.",
+                        body=app.config["MAX_CONTENT_LENGTH"] // 2**20,
+                        url=app.config["MAX_URL_LENGTH"],
+                        headers=app.config["MAX_HEADER_BYTES"])
         else:
             message = error.description or error.name
         if wants_json():

@@ -89,5 +89,5 @@ def check_new_member_rate(user: User, kind: str) -> None:
         raise RateLimited(
             _("New members can send at most %(n)d every %(s)d seconds during their first "
               "days. Wait a moment, then try again.", n=count, s=seconds),
-            retry_after=seconds,
+            retry_after=seconds, limit=count,
         )
