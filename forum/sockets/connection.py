@@ -17,7 +17,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from forum.errors import Unauthorized
 from forum.extensions import login_manager, socketio
 from forum.lib.realtime import user_room
-from forum.services import api_tokens, chat
+from forum.services import api_tokens, chat, login_sessions
 
 # sid → (token id, user id, may write) of sockets authenticated by a token. A socket lives in
 # one process, and all its events are handled there, so an in-process map is enough.
@@ -27,6 +27,9 @@ _token_sockets: dict[str, tuple[int, int, bool]] = {}
 READ_ONLY_EVENTS = frozenset({"channel:join", "channel:leave", "channel:history", "thread:join",
                               "thread:leave", "thread:since", "notifications:count",
                               "disconnect"})
+# sid → login session of sockets opened with a session cookie, so ending that login session
+# (logout, the sessions page) closes exactly its sockets.
+_session_sockets: dict[str, int] = {}
 
 
 @login_manager.request_loader
@@ -60,6 +63,7 @@ def on_connect(auth=None):
         _token_sockets[request.sid] = (api_token.id, user.id, api_token.can_write)
     elif current_user.is_authenticated and current_user.is_active:
         user = current_user
+        _bind_to_login_session(current_user.login_session.id)
     else:
         raise ConnectionRefusedError("unauthorized")
     join_room(user_room(user.id))
@@ -67,9 +71,19 @@ def on_connect(auth=None):
     return True
 
 
+def _bind_to_login_session(session_id: int) -> None:
+    """The socket belongs to the login session its cookie named (closed when it ends)."""
+    _session_sockets[request.sid] = session_id
+    join_room(login_sessions.socket_room(session_id))
+    login_sessions.socket_opened(session_id, request.sid)
+
+
 @socketio.on("disconnect")
 def on_disconnect(reason=None):
     """Forget the socket and update presence where it was subscribed."""
+    session_id = _session_sockets.pop(request.sid, None)
+    if session_id is not None:
+        login_sessions.socket_closed(session_id, request.sid)
     entry = _token_sockets.pop(request.sid, None)
     if entry is not None:
         user_id = entry[1]  # known even when the token was just revoked

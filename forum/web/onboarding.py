@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 from forum.errors import Invalid
 from forum.extensions import limiter
 from forum.services import invitations as svc
+from forum.web.auth_session import sign_in
 from forum.web.form_errors import form_status
 
 bp = Blueprint("onboarding", __name__)
@@ -72,7 +73,7 @@ def _register(code: str):
                 return _unusable(code, error)
             apply_errors(form, error)
         else:
-            login_user(user)
+            sign_in(user)
             flash(_("Welcome to %(cohort)s, %(name)s!", cohort=cohort.name,
                     name=user.display_name), "success")
             return redirect(url_for("cohorts.show", slug=cohort.slug))
