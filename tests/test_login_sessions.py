@@ -299,3 +299,48 @@ def test_a_wrong_key_is_refused(app, make):
 ])
 def test_device_summary(user_agent, browser, system):
     assert describe(user_agent) == (browser, system)
+
+
+# ------------------------------------------------------------ two processes sharing Redis
+
+@pytest.mark.live
+def test_ending_a_session_closes_its_socket_held_by_another_process(app, app_config, make,
+                                                                    tmp_path):
+    """Two gunicorn processes over PostgreSQL and Redis: the sessions page on one ends a
+    session whose socket lives on the other; the current device's socket stays."""
+    import os
+
+    from tests.chat_helpers import LiveSocket
+    from tests.live import LiveServer
+    from tests.support import require
+
+    redis_url = os.environ.get("FORUM_TEST_REDIS_URL")
+    require(bool(redis_url), "FORUM_TEST_REDIS_URL is not set: cross-process test not run")
+    config = {**app_config, "REDIS_URL": redis_url, "LOG_DIR": str(tmp_path)}
+    make.user("amina")
+    servers = [LiveServer(config).start() for _ in range(2)]
+    one, two = servers
+    laptop = phone = None
+    try:
+        laptop = LiveSocket(one, "amina@example.org")
+        phone = LiveSocket(two, "amina@example.org")
+        page = laptop.session.get(one.url + "/settings/sessions").text
+        phone_id = max(int(n) for n in re.findall(r"/settings/sessions/(\d+)/end", page))
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        response = laptop.session.post(one.url + f"/settings/sessions/{phone_id}/end",
+                                       data={"csrf_token": token}, allow_redirects=False)
+        assert response.status_code == 302
+        phone.wait_for(lambda: not phone.client.connected, timeout=2)
+        assert laptop.client.connected
+        assert phone.session.get(two.url + "/api/v1/me").status_code == 401
+        # Logging out on process two closes this session's socket held by process one.
+        page = laptop.session.get(two.url + "/settings/sessions").text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        laptop.session.post(two.url + "/logout", data={"csrf_token": token})
+        laptop.wait_for(lambda: not laptop.client.connected, timeout=2)
+    finally:
+        for sock in (laptop, phone):
+            if sock is not None:
+                sock.close()
+        for server in servers:
+            server.stop()
