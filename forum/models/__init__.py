@@ -8,6 +8,7 @@ from forum.models.discussion import *  # noqa: F403 - filled by the discussions 
 from forum.models.login_session import LoginSession
 from forum.models.moderation import *  # noqa: F403
 from forum.models.notification import *  # noqa: F403
+from forum.models.registration import PendingRegistration
 from forum.models.search import *  # noqa: F403
 from forum.models.user import Role, User, UserExpertise
 
@@ -20,6 +21,7 @@ __all__ = [
     "CohortStatus",
     "Invitation",
     "LoginSession",
+    "PendingRegistration",
     "Role",
     "TokenScope",
     "User",

@@ -37,11 +37,17 @@ def validate_password(password: str) -> None:
         raise Invalid(_("That password is too long."), fields={"password": _("Too long.")})
 
 
-def _check_new_account(email: str, username: str, display_name: str) -> None:
+def check_new_account(email: str, username: str, display_name: str, *,
+                      email_taken: bool = True) -> None:
+    """Raise Invalid with field errors for a new account's email, username and name.
+
+    `email_taken=False` leaves out "this email has an account": registration forms must not
+    tell a stranger which addresses have accounts (services/registrations.py mails instead).
+    """
     errors: dict[str, str] = {}
     if "@" not in email or len(email) > 254:
         errors["email"] = _("Enter a valid email address.")
-    elif db.session.scalar(select(User.id).where(User.email == email)):
+    elif email_taken and db.session.scalar(select(User.id).where(User.email == email)):
         errors["email"] = _("An account with this email already exists.")
     if not USERNAME_RE.match(username or ""):
         errors["username"] = _("3-30 letters, digits, dots, dashes or underscores.")
@@ -53,15 +59,21 @@ def _check_new_account(email: str, username: str, display_name: str) -> None:
         raise Invalid(_("Please correct the highlighted fields."), fields=errors)
 
 
-def build_user(email: str, username: str, display_name: str, password: str,
-               role: str = "member") -> User:
-    """Validate and add a new user to the session without committing (callers commit once)."""
+def build_user(email: str, username: str, display_name: str, password: str | None,
+               role: str = "member", *, password_hash: str | None = None) -> User:
+    """Validate and add a new user to the session without committing (callers commit once).
+
+    `password_hash` instead of `password`: a password checked and hashed earlier (a
+    registration confirmed by mail).
+    """
     email = normalise_email(email)
     username = (username or "").strip()
-    _check_new_account(email, username, display_name)
-    validate_password(password)
+    check_new_account(email, username, display_name)
+    if password_hash is None:
+        validate_password(password or "")
+        password_hash = hash_password(password)
     user = User(email=email, username=username, display_name=display_name.strip(),
-                password_hash=hash_password(password), role=role)
+                password_hash=password_hash, role=role)
     db.session.add(user)
     return user
 

@@ -9,7 +9,6 @@ so ending one session closes exactly its sockets, in every process.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from forum.extensions import db
 from forum.lib import realtime
 from forum.models import LoginSession, User, utcnow
 from forum.services.access import require_login
+from forum.services.api_tokens import hash_token
 
 # last_seen_at is shown to people reviewing their sessions; writing it on every request would
 # turn each page view into a write, so it moves at most this often.
@@ -49,10 +49,6 @@ __all__ = [
 ]
 
 
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def _idle_limit() -> timedelta:
     """A session nobody used for as long as a remember-me cookie lives is over."""
     return timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"])
@@ -74,7 +70,7 @@ def start_session(user: User, user_agent: str, ip_address: str) -> LoginSession:
     db.session.execute(delete(LoginSession).where(
         LoginSession.user_id == user.id, LoginSession.last_seen_at < now - _idle_limit()))
     key = secrets.token_urlsafe(32)
-    record = LoginSession(user_id=user.id, key_hash=_digest(key), created_at=now,
+    record = LoginSession(user_id=user.id, key_hash=hash_token(key), created_at=now,
                           last_seen_at=now, user_agent=(user_agent or "")[:255],
                           ip_address=(ip_address or "")[:45])
     db.session.add(record)
@@ -110,7 +106,7 @@ def user_for_identity(identity: str) -> User | None:
         return None
     user, record = row
     if (user.session_version != version or user.banned_at is not None
-            or not hmac.compare_digest(record.key_hash, _digest(key))
+            or not hmac.compare_digest(record.key_hash, hash_token(key))
             or record.last_seen_at <= utcnow() - _idle_limit()):
         return None
     _bind(user, record, key)
