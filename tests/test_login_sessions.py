@@ -317,7 +317,10 @@ def test_ending_a_session_closes_its_socket_held_by_another_process(app, app_con
     redis_url = os.environ.get("FORUM_TEST_REDIS_URL")
     require(bool(redis_url), "FORUM_TEST_REDIS_URL is not set: cross-process test not run")
     config = {**app_config, "REDIS_URL": redis_url, "LOG_DIR": str(tmp_path)}
-    make.user("amina")
+    import redis as redis_lib
+
+    redis = redis_lib.Redis.from_url(redis_url)
+    user = make.user("amina")
     servers = [LiveServer(config).start() for _ in range(2)]
     one, two = servers
     laptop = phone = None
@@ -332,6 +335,9 @@ def test_ending_a_session_closes_its_socket_held_by_another_process(app, app_con
         assert response.status_code == 302
         phone.wait_for(lambda: not phone.client.connected, timeout=2)
         assert laptop.client.connected
+        # The person's live sockets (presence, registry) no longer count the phone's.
+        sids = f"{app_config['REDIS_KEY_PREFIX']}sids:{user.id}"
+        phone.wait_for(lambda: len(redis.smembers(sids)) == 1, timeout=2)
         assert phone.session.get(two.url + "/api/v1/me").status_code == 401
         # Logging out on process two closes this session's socket held by process one.
         page = laptop.session.get(two.url + "/settings/sessions").text

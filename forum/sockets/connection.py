@@ -27,9 +27,9 @@ _token_sockets: dict[str, tuple[int, int, bool]] = {}
 READ_ONLY_EVENTS = frozenset({"channel:join", "channel:leave", "channel:history", "thread:join",
                               "thread:leave", "thread:since", "notifications:count",
                               "disconnect"})
-# sid → login session of sockets opened with a session cookie, so ending that login session
-# (logout, the sessions page) closes exactly its sockets.
-_session_sockets: dict[str, int] = {}
+# sid → (login session id, user id) of sockets opened with a session cookie, so ending that
+# login session (logout, the sessions page) closes exactly its sockets.
+_session_sockets: dict[str, tuple[int, int]] = {}
 
 
 @login_manager.request_loader
@@ -61,9 +61,10 @@ def on_connect(auth=None):
         if current_user.is_authenticated and current_user.id != user.id:
             raise ConnectionRefusedError("unauthorized")  # one socket, one person
         _token_sockets[request.sid] = (api_token.id, user.id, api_token.can_write)
-    elif current_user.is_authenticated and current_user.is_active:
+    elif current_user.is_authenticated and current_user.is_active \
+            and current_user.login_session is not None:
         user = current_user
-        _bind_to_login_session(current_user.login_session.id)
+        _bind_to_login_session(current_user.login_session.id, user.id)
     else:
         raise ConnectionRefusedError("unauthorized")
     join_room(user_room(user.id))
@@ -71,9 +72,9 @@ def on_connect(auth=None):
     return True
 
 
-def _bind_to_login_session(session_id: int) -> None:
+def _bind_to_login_session(session_id: int, user_id: int) -> None:
     """The socket belongs to the login session its cookie named (closed when it ends)."""
-    _session_sockets[request.sid] = session_id
+    _session_sockets[request.sid] = (session_id, user_id)
     join_room(login_sessions.socket_room(session_id))
     login_sessions.socket_opened(session_id, request.sid)
 
@@ -81,14 +82,13 @@ def _bind_to_login_session(session_id: int) -> None:
 @socketio.on("disconnect")
 def on_disconnect(reason=None):
     """Forget the socket and update presence where it was subscribed."""
-    session_id = _session_sockets.pop(request.sid, None)
-    if session_id is not None:
-        login_sessions.socket_closed(session_id, request.sid)
-    entry = _token_sockets.pop(request.sid, None)
-    if entry is not None:
-        user_id = entry[1]  # known even when the token was just revoked
-    else:
-        user_id = current_user.id if current_user.is_authenticated else None
+    bound = _session_sockets.pop(request.sid, None)
+    if bound is not None:
+        login_sessions.socket_closed(bound[0], request.sid)
+    entry = _token_sockets.pop(request.sid, None) or bound
+    # Known even when the token was just revoked or the login session just ended (the cookie
+    # no longer names anybody then), so the person's presence is updated all the same.
+    user_id = entry[1] if entry is not None else None
     chat.socket_disconnected(user_id, request.sid)
 
 
