@@ -12,7 +12,14 @@ from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.lib.mail import outbox
-from forum.models import CohortMembership, Invitation, PendingRegistration, User, utcnow
+from forum.models import (
+    CohortMembership,
+    Invitation,
+    LoginSession,
+    PendingRegistration,
+    User,
+    utcnow,
+)
 from forum.services import invitations
 from tests.accounts_helpers import isolated_requests
 
@@ -189,3 +196,16 @@ def test_personal_invitation_for_a_new_address_makes_the_account_at_once(app, ma
     assert db.session.scalar(select(User.email).where(User.username == "nadia")) \
         == "nadia@example.org"
     assert outbox() == []
+
+
+def test_confirming_while_logged_in_as_someone_else_ends_that_session(app, make):
+    make.user("amina")
+    invitation = _invitation(make.cohort())
+    browser = app.test_client()
+    browser.post("/login", data={"email": "amina@example.org", "password": make.PASSWORD})
+    app.test_client().post(f"/join/{invitation.code}", data=_form("fresh@example.org"))
+    assert browser.post(_confirm_link(outbox()[0])).status_code == 302
+    db.session.expire_all()
+    owners = db.session.scalars(select(User.username).join(
+        LoginSession, LoginSession.user_id == User.id)).all()
+    assert owners == ["newbie"]

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from forum.errors import Invalid
 from forum.extensions import limiter
-from forum.services import accounts, registrations
+from forum.services import accounts, login_sessions, registrations
 from forum.services import invitations as svc
 from forum.web.auth_session import sign_in
 from forum.web.form_errors import form_status
@@ -85,6 +85,8 @@ def _register(code: str):
 
 def _welcome(user, cohort):
     """Sign the new account in on this device and show its cohort."""
+    if current_user.is_authenticated:  # a confirmation link opened while logged in as another
+        login_sessions.end_current_session(current_user)
     sign_in(user)
     flash(_("Welcome to %(cohort)s, %(name)s!", cohort=cohort.name, name=user.display_name),
           "success")
