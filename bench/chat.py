@@ -25,6 +25,7 @@ from bench.common import (
     bench_config,
     forum_server,
     log,
+    login_identity,
     median,
     ratio,
     recreate_database,
@@ -177,7 +178,7 @@ def cpu_per_message(url: str, members: int, count: int = 50, rounds: int = 5) ->
     for user_id in range(1, members + 1):
         client = app.test_client()
         with client.session_transaction() as session:
-            session.update({"_user_id": f"{user_id}:1", "_fresh": True})
+            session.update({"_user_id": login_identity(app, user_id), "_fresh": True})
         sock = socketio.test_client(app, flask_test_client=client)
         assert sock.emit("channel:join", {"channel_id": 1}, callback=True)["ok"]
         sockets.append(sock)

@@ -132,7 +132,19 @@ def bench_config(url: str, **extra: object) -> dict:
     }
 
 
-def session_cookie(app, user_id: int, version: int = 1) -> str:
+def login_identity(app, user_id: int) -> str:
+    """Start a login session for a user, as the login form would; its Flask-Login identity."""
+    from forum.extensions import db
+    from forum.models import User
+    from forum.services import login_sessions
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        login_sessions.start_session(user, USER_AGENT, "127.0.0.1")
+        return user.get_id()
+
+
+def session_cookie(app, user_id: int) -> str:
     """A signed Flask-Login session cookie for a user (no password round trip per client).
 
     The `_id` matches what Flask-Login computes for loopback with our User-Agent, so "basic"
@@ -144,7 +156,8 @@ def session_cookie(app, user_id: int, version: int = 1) -> str:
                                   environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         ident = _create_identifier()
     serializer = app.session_interface.get_signing_serializer(app)
-    value = serializer.dumps({"_user_id": f"{user_id}:{version}", "_fresh": True, "_id": ident})
+    value = serializer.dumps({"_user_id": login_identity(app, user_id), "_fresh": True,
+                              "_id": ident})
     return f"{app.config.get('SESSION_COOKIE_NAME', 'session')}={value}"
 
 

@@ -12,7 +12,13 @@ from forum.models import User
 
 
 def login_as(client: FlaskClient, user: User) -> None:
-    """Put a user in the client's session without the login form (CSRF-free set-up)."""
+    """Put a user in the client's session without the login form (CSRF-free set-up).
+
+    A real login session is started, as the form would, so the cookie names a live one.
+    """
+    from forum.services import login_sessions
+
+    login_sessions.start_session(user, "test client", "127.0.0.1")
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

@@ -74,11 +74,9 @@ def test_message_via_one_process_reaches_the_other(two_servers, world, make):
                                    and "after" in m["html"] for m in amina.events("message:new")))
         assert all("secret" not in m["html"] for m in amina.events("message:new"))
 
-        # Logout on one process closes the socket held by the other.
-        bruno_web = LiveSocket(one, "bruno@example.org")
-        bruno_web.session.post(one.url + "/logout", data={"csrf_token": csrf(bruno_web, one)})
+        # Logout on one process closes the socket of that login session held by the other.
+        bruno.session.post(one.url + "/logout", data={"csrf_token": csrf(bruno, one)})
         bruno.wait_for(lambda: not bruno.client.connected)
-        bruno_web.close()
     finally:
         amina.close()
         bruno.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.lib.mail import outbox
 from forum.models import CohortMembership, Invitation, User, utcnow
 from forum.services import invitations
 
@@ -69,6 +71,14 @@ def test_register_through_invitation_joins_cohort_and_logs_in(client, make):
     invitation = _invitation(cohort, max_uses=3)
     assert "JPO Geneva 2026" in client.get(f"/join/{invitation.code}").get_data(as_text=True)
     response = client.post(f"/join/{invitation.code}", data=_form())
+    # An open invitation: the address is confirmed by the mailed link before the account exists.
+    assert response.status_code == 302 and response.location == "/register/sent"
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    [mail] = outbox()
+    assert mail["To"] == "new@example.org"
+    link = re.search(r"http://localhost(/register/confirm\?token=\S+)", mail.get_content())
+    assert "Create account and join" in client.get(link.group(1)).get_data(as_text=True)
+    response = client.post(link.group(1))
     assert response.status_code == 302
     assert response.location == f"/cohorts/{cohort.slug}"
     user = db.session.scalar(select(User).where(User.username == "newbie"))

@@ -5,8 +5,10 @@ from forum.models.base import Base, utcnow
 from forum.models.chat import *  # noqa: F403 - filled by the chat work
 from forum.models.cohort import Cohort, CohortMembership, CohortRole, CohortStatus, Invitation
 from forum.models.discussion import *  # noqa: F403 - filled by the discussions work
+from forum.models.login_session import LoginSession
 from forum.models.moderation import *  # noqa: F403
 from forum.models.notification import *  # noqa: F403
+from forum.models.registration import PendingRegistration
 from forum.models.search import *  # noqa: F403
 from forum.models.user import Role, User, UserExpertise
 
@@ -18,6 +20,8 @@ __all__ = [
     "CohortRole",
     "CohortStatus",
     "Invitation",
+    "LoginSession",
+    "PendingRegistration",
     "Role",
     "TokenScope",
     "User",

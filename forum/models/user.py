@@ -33,7 +33,8 @@ class User(UserMixin, Base):
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
-    # Bumped on password change, logout-everywhere and ban: old sessions and cookies stop working.
+    # Bumped when every session ends at once (password reset, log out everywhere, ban): a cookie
+    # naming an older version is refused even before its login session row is looked at.
     session_version: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[str] = mapped_column(String(120), default="")
@@ -54,9 +55,17 @@ class User(UserMixin, Base):
         order_by="UserExpertise.tag",
     )
 
+    # The login session (forum/models/login_session.py) and its secret key this object was
+    # signed in with or loaded for: not columns, set by services/login_sessions.py.
+    login_session = None
+    login_key = None
+
     def get_id(self) -> str:
-        """Flask-Login identity: the id plus the session version, so bumping it logs out."""
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login identity (session and remember-me cookies): the id, the session version,
+        the login session and its key, so ending that session or bumping the version logs out."""
+        if self.login_session is None:
+            return f"{self.id}:{self.session_version}"  # bound to no login session: refused
+        return f"{self.id}:{self.session_version}:{self.login_session.id}:{self.login_key}"
 
     @property
     def is_active(self) -> bool:

@@ -14,9 +14,9 @@ from forum.errors import Invalid
 from forum.extensions import db
 from forum.lib import tokens
 from forum.lib.mail import send_mail
-from forum.lib.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from forum.lib.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from forum.models import User, utcnow
-from forum.services import sessions
+from forum.services import login_sessions, sessions
 from forum.services.access import require_login
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,28}[A-Za-z0-9_]$")
@@ -37,11 +37,17 @@ def validate_password(password: str) -> None:
         raise Invalid(_("That password is too long."), fields={"password": _("Too long.")})
 
 
-def _check_new_account(email: str, username: str, display_name: str) -> None:
+def check_new_account(email: str, username: str, display_name: str, *,
+                      email_taken: bool = True) -> None:
+    """Raise Invalid with field errors for a new account's email, username and name.
+
+    `email_taken=False` leaves out "this email has an account": registration forms must not
+    tell a stranger which addresses have accounts (services/registrations.py mails instead).
+    """
     errors: dict[str, str] = {}
     if "@" not in email or len(email) > 254:
         errors["email"] = _("Enter a valid email address.")
-    elif db.session.scalar(select(User.id).where(User.email == email)):
+    elif email_taken and db.session.scalar(select(User.id).where(User.email == email)):
         errors["email"] = _("An account with this email already exists.")
     if not USERNAME_RE.match(username or ""):
         errors["username"] = _("3-30 letters, digits, dots, dashes or underscores.")
@@ -53,15 +59,21 @@ def _check_new_account(email: str, username: str, display_name: str) -> None:
         raise Invalid(_("Please correct the highlighted fields."), fields=errors)
 
 
-def build_user(email: str, username: str, display_name: str, password: str,
-               role: str = "member") -> User:
-    """Validate and add a new user to the session without committing (callers commit once)."""
+def build_user(email: str, username: str, display_name: str, password: str | None,
+               role: str = "member", *, password_hash: str | None = None) -> User:
+    """Validate and add a new user to the session without committing (callers commit once).
+
+    `password_hash` instead of `password`: a password checked and hashed earlier (a
+    registration confirmed by mail).
+    """
     email = normalise_email(email)
     username = (username or "").strip()
-    _check_new_account(email, username, display_name)
-    validate_password(password)
+    check_new_account(email, username, display_name)
+    if password_hash is None:
+        validate_password(password or "")
+        password_hash = hash_password(password)
     user = User(email=email, username=username, display_name=display_name.strip(),
-                password_hash=hash_password(password), role=role)
+                password_hash=password_hash, role=role)
     db.session.add(user)
     return user
 
@@ -83,17 +95,32 @@ def commit_or_invalid(message: str) -> None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the user whose credentials match, upgrading old hashes; None otherwise."""
+    """Return the user whose credentials match, upgrading old hashes (no commit); else None.
+
+    A missing account costs one verification with today's parameters, like an existing one.
+    """
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        verify_password(DUMMY_HASH, password or "")  # same cost whether or not the account exists
+        verify_dummy(password or "")
         return None
     if not verify_password(user.password_hash, password or ""):
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_seen_at = utcnow()
-    db.session.commit()
+    return user
+
+
+def log_in(email: str, password: str, user_agent: str, ip_address: str) -> User | None:
+    """Check the credentials and, for an active account, start a login session on this device.
+
+    Returns None for wrong credentials, and a banned account without starting anything (the
+    caller says it is banned: only someone who knows the password learns that).
+    """
+    user = authenticate(email, password)
+    if user is None or not user.is_active:
+        return user
+    login_sessions.start_session(user, user_agent, ip_address)  # commits the rehash too
     return user
 
 
@@ -119,20 +146,21 @@ def existing_usernames(names: set[str]) -> set[str]:
 
 
 def bump_session_version(user: User) -> None:
-    """Invalidate every session and remember-me cookie of the user (no commit: callers commit)."""
-    user.session_version = (user.session_version or 1) + 1
+    """End every login session and remember-me cookie of the user (no commit: callers commit)."""
+    login_sessions.end_all_sessions(user)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Check the current password, store the new one and log out every other session.
+    """Check the current password, store the new one and end every other login session.
 
-    The caller logs the current session in again with the new session version.
+    This device's session (the one `user` was loaded for) and its cookies stay valid.
     """
     require_login(user)
     if not verify_password(user.password_hash, current_password or ""):
         raise Invalid(_("Your current password is not right."),
                       fields={"current_password": _("Your current password is not right.")})
-    _set_new_password(user, new_password)
+    _store_password(user, new_password)
+    login_sessions.end_other_sessions(user)  # commits the new hash with the ended sessions
 
 
 def _reset_fingerprint(user: User) -> str:
@@ -186,32 +214,24 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
-def _set_new_password(user: User, new_password: str) -> None:
-    """Store a new password, end every other session and close the user's live sockets."""
+def _store_password(user: User, new_password: str) -> None:
+    """Validate and set a new password hash (no commit)."""
     try:
         validate_password(new_password)
     except Invalid as error:
         raise Invalid(error.message, fields={"new_password": error.message}) from error
     user.password_hash = hash_password(new_password)
-    bump_session_version(user)
-    db.session.commit()
-    sessions.end_session(user)  # live sockets still carry the old session: close them
 
 
 def reset_password(token: str, new_password: str) -> User:
-    """Set a new password through a reset token; the token dies with the old hash."""
+    """Set a new password through a reset token and end every session of the account.
+
+    The token dies with the old hash; whoever knew the old password is logged out everywhere,
+    sockets included. The caller may start a new session for this device.
+    """
     user = user_for_reset_token(token)
-    _set_new_password(user, new_password)
-    return user
-
-
-def user_for_session(identity: str) -> User | None:
-    """The user behind a session identity "id:version", unless the version is stale or banned."""
-    try:
-        user_id, version = (int(part) for part in identity.split(":", 1))
-    except ValueError:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version or user.banned_at is not None:
-        return None
+    _store_password(user, new_password)
+    bump_session_version(user)
+    db.session.commit()
+    sessions.end_session(user)
     return user

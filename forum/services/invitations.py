@@ -159,14 +159,15 @@ def _join(user: User, invitation: Invitation) -> CohortMembership:
 
 
 def register_with_invitation(code: str, email: str, username: str, display_name: str,
-                             password: str) -> tuple[User, Cohort]:
+                             password: str | None, *,
+                             password_hash: str | None = None) -> tuple[User, Cohort]:
     """Create an account through an invitation: user, membership and use count in one commit."""
     invitation = usable_invitation(code)
     cohort = invitation.cohort
     if invitation.email:
         # Roster invitations are personal: the account gets the address they were sent to.
         email = invitation.email
-    user = build_user(email, username, display_name, password)
+    user = build_user(email, username, display_name, password, password_hash=password_hash)
     db.session.flush()
     _join(user, invitation)
     _claim_use(invitation)

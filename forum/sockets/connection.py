@@ -17,7 +17,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from forum.errors import Unauthorized
 from forum.extensions import login_manager, socketio
 from forum.lib.realtime import user_room
-from forum.services import api_tokens, chat
+from forum.services import api_tokens, chat, login_sessions
 
 # sid → (token id, user id, may write) of sockets authenticated by a token. A socket lives in
 # one process, and all its events are handled there, so an in-process map is enough.
@@ -27,6 +27,9 @@ _token_sockets: dict[str, tuple[int, int, bool]] = {}
 READ_ONLY_EVENTS = frozenset({"channel:join", "channel:leave", "channel:history", "thread:join",
                               "thread:leave", "thread:since", "notifications:count",
                               "disconnect"})
+# sid → (login session id, user id) of sockets opened with a session cookie, so ending that
+# login session (logout, the sessions page) closes exactly its sockets.
+_session_sockets: dict[str, tuple[int, int]] = {}
 
 
 @login_manager.request_loader
@@ -60,8 +63,10 @@ def on_connect(auth=None):
         if current_user.is_authenticated and current_user.id != user.id:
             raise ConnectionRefusedError("unauthorized")  # one socket, one person
         _token_sockets[request.sid] = (api_token.id, user.id, api_token.can_write)
-    elif current_user.is_authenticated and current_user.is_active:
+    elif current_user.is_authenticated and current_user.is_active \
+            and current_user.login_session is not None:
         user = current_user
+        _bind_to_login_session(current_user.login_session.id, user.id)
     else:
         raise ConnectionRefusedError("unauthorized")
     join_room(user_room(user.id))
@@ -69,14 +74,23 @@ def on_connect(auth=None):
     return True
 
 
+def _bind_to_login_session(session_id: int, user_id: int) -> None:
+    """The socket belongs to the login session its cookie named (closed when it ends)."""
+    _session_sockets[request.sid] = (session_id, user_id)
+    join_room(login_sessions.socket_room(session_id))
+    login_sessions.socket_opened(session_id, request.sid)
+
+
 @socketio.on("disconnect")
 def on_disconnect(reason=None):
     """Forget the socket and update presence where it was subscribed."""
-    entry = _token_sockets.pop(request.sid, None)
-    if entry is not None:
-        user_id = entry[1]  # known even when the token was just revoked
-    else:
-        user_id = current_user.id if current_user.is_authenticated else None
+    bound = _session_sockets.pop(request.sid, None)
+    if bound is not None:
+        login_sessions.socket_closed(bound[0], request.sid)
+    entry = _token_sockets.pop(request.sid, None) or bound
+    # Known even when the token was just revoked or the login session just ended (the cookie
+    # no longer names anybody then), so the person's presence is updated all the same.
+    user_id = entry[1] if entry is not None else None
     chat.socket_disconnected(user_id, request.sid)
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from forum.extensions import limiter
 from forum.lib.safe_redirect import safe_next_url
-from forum.services import accounts, sessions
+from forum.services import accounts, login_sessions
+from forum.web.auth_session import sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -44,13 +45,14 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = accounts.log_in(form.email.data, form.password.data,
+                               request.user_agent.string, request.remote_addr or "")
         if user is None:
             form.password.errors.append(_("Wrong email or password."))
         elif not user.is_active:
             form.email.errors.append(_("This account is banned."))
         else:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next_url(form.next.data) or url_for("main.index"))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
@@ -59,8 +61,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End this session and close the user's live sockets."""
-    sessions.end_session(current_user)
+    """End this login session server-side (its cookies are refused from now on) and close its
+    live sockets; the person's other devices stay logged in."""
+    login_sessions.end_current_session(current_user)
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))

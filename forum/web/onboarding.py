@@ -1,18 +1,21 @@
-"""Joining: registration through an invitation (/join/<code>, /register?code=...)."""
+"""Joining: registration through an invitation (/join/<code>, /register?code=...), and the
+link mailed to confirm an address (/register/confirm?token=...)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from forum.errors import Invalid
 from forum.extensions import limiter
+from forum.services import accounts, login_sessions, registrations
 from forum.services import invitations as svc
+from forum.web.auth_session import sign_in
 from forum.web.form_errors import form_status
 
 bp = Blueprint("onboarding", __name__)
@@ -64,7 +67,7 @@ def _register(code: str):
         form.email.data = invitation.email  # locked: the invitation is personal
     if form.validate_on_submit():
         try:
-            user, cohort = svc.register_with_invitation(
+            result = registrations.register(
                 code, form.email.data, form.username.data, form.display_name.data,
                 form.password.data)
         except Invalid as error:
@@ -72,17 +75,40 @@ def _register(code: str):
                 return _unusable(code, error)
             apply_errors(form, error)
         else:
-            login_user(user)
-            flash(_("Welcome to %(cohort)s, %(name)s!", cohort=cohort.name,
-                    name=user.display_name), "success")
-            return redirect(url_for("cohorts.show", slug=cohort.slug))
+            if result.user is None:  # a mail went out (to confirm, or to the address's owner)
+                return redirect(url_for(".check_email"))
+            return _welcome(result.user, result.cohort)
     status = form_status(form)
     return render_template("onboarding/register.html", form=form, invitation=invitation,
                            cohort=invitation.cohort), status
 
 
+def _welcome(user, cohort):
+    """Sign the new account in on this device and show its cohort."""
+    if current_user.is_authenticated:  # a confirmation link opened while logged in as another
+        login_sessions.end_current_session(current_user)
+    sign_in(user)
+    flash(_("Welcome to %(cohort)s, %(name)s!", cohort=cohort.name, name=user.display_name),
+          "success")
+    return redirect(url_for("cohorts.show", slug=cohort.slug))
+
+
+def _register_email_key() -> str:
+    """Per address too, so nobody floods one inbox with confirmation or warning mails."""
+    return "register:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _no_email() -> bool:
+    return not request.form.get("email")  # a logged-in join posts no address
+
+
+_per_address = limiter.limit("10 per hour", methods=["POST"], key_func=_register_email_key,
+                             exempt_when=_no_email)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
+@_per_address
 def register():
     """Registration needs an invitation: ask for the code, or show the form for it."""
     code = request.values.get("code", "").strip()
@@ -97,6 +123,7 @@ def register():
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
+@_per_address
 def join(code: str):
     """An invitation link: register when anonymous, or join the cohort when logged in."""
     if not current_user.is_authenticated:
@@ -120,3 +147,27 @@ def join(code: str):
         return _unusable(code, error)
     return render_template("onboarding/join.html", invitation=invitation,
                            cohort=invitation.cohort, form=FlaskForm())
+
+
+@bp.get("/register/sent")
+def check_email():
+    """After the registration form: the next step is in the mailbox."""
+    return render_template("onboarding/check_email.html")
+
+
+@bp.route("/register/confirm", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def confirm():
+    """The mailed link: a button makes the account (a GET alone never does: mail scanners
+    open links)."""
+    token = request.args.get("token", "")
+    form = FlaskForm()
+    try:
+        if form.validate_on_submit():
+            user, cohort = registrations.confirm(token)
+            return _welcome(user, cohort)
+        record, invitation = registrations.pending_registration(token)
+    except Invalid as error:
+        return render_template("onboarding/confirm.html", message=error.message), 400
+    return render_template("onboarding/confirm.html", form=form, record=record,
+                           cohort=invitation.cohort)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from forum.errors import Invalid
 from forum.extensions import limiter
 from forum.services import accounts
+from forum.web.auth_session import sign_in
 from forum.web.form_errors import apply_errors, form_status
 
 bp = Blueprint("passwords", __name__)
@@ -63,7 +64,7 @@ def too_many(error):
 @bp.route("/settings/password", methods=["GET", "POST"])
 @login_required
 def change():
-    """Change the password; every other session and remember-me cookie is logged out."""
+    """Change the password; every other login session ends, this one stays."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -72,10 +73,6 @@ def change():
         except Invalid as error:
             apply_errors(form, error)
         else:
-            # The session version moved on: sign this session in again so it survives.
-            remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            login_user(current_user._get_current_object(),
-                       remember=remember_cookie in request.cookies)
             flash(_("Your password was changed. Other devices have been logged out."),
                   "success")
             return redirect(url_for("passwords.change"))
@@ -114,7 +111,7 @@ def reset(token: str):
                 return render_template("auth/reset_invalid.html", message=error.message), 400
             apply_errors(form, error)
         else:
-            login_user(user)
+            sign_in(user)  # every older session ended with the reset: a new one for this device
             flash(_("Your password was changed and you are logged in."), "success")
             return redirect(url_for("main.index"))
     status = form_status(form)

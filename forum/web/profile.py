@@ -1,18 +1,21 @@
-"""Profile pages: a person's public page and the form to edit one's own profile."""
+"""Profile pages: a person's public page, the form to edit one's own profile, and the list of
+one's signed-in devices (login sessions) with buttons to end them."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_babel import ngettext
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from forum.errors import Invalid
-from forum.services import profiles
+from forum.lib.user_agents import describe
+from forum.services import login_sessions, profiles
 from forum.web import LANGUAGE_NAMES
 from forum.web.form_errors import apply_errors, form_status
 
@@ -67,3 +70,52 @@ def edit():
             return redirect(url_for("profile.show", username=current_user.username))
     status = form_status(form)
     return render_template("profile/edit.html", form=form), status
+
+
+# --------------------------------------------------------------------------------- sessions
+
+@bp.get("/settings/sessions")
+@login_required
+def sessions():
+    """The devices where one is logged in, with a button to end each session."""
+    records = login_sessions.list_sessions(current_user)
+    rows = [(record, describe(record.user_agent)) for record in records]
+    return render_template("profile/sessions.html", rows=rows,
+                           current_id=current_user.login_session.id)
+
+
+def _logged_out_here():
+    """This device's session was just ended: forget its cookies and go to the login page."""
+    logout_user()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/settings/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """End one login session (its cookies are refused and its live sockets closed at once)."""
+    if session_id == current_user.login_session.id:
+        login_sessions.end_current_session(current_user)
+        return _logged_out_here()
+    login_sessions.end_session(current_user, session_id)
+    flash(_("That session was ended."), "success")
+    return redirect(url_for(".sessions"))
+
+
+@bp.post("/settings/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Log out everywhere else: every session but this one."""
+    ended = login_sessions.end_other_sessions(current_user)
+    flash(ngettext("%(num)d other session was ended.", "%(num)d other sessions were ended.",
+                   ended), "success")
+    return redirect(url_for(".sessions"))
+
+
+@bp.post("/settings/sessions/end-all")
+@login_required
+def end_all_sessions():
+    """Log out everywhere, this device included (remember-me cookies of any age too)."""
+    login_sessions.end_everywhere(current_user)
+    return _logged_out_here()
