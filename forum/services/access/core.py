@@ -92,12 +92,13 @@ class WriteFacts:
 
 def member_write_facts(user: User, cohort_id: int) -> WriteFacts | None:
     """The user's write facts in a cohort they belong to (None: not a member)."""
-    cache = g.setdefault("_write_facts", {}) if has_app_context() else {}
-    facts = cache.get(user.id)
-    if facts is None:
-        # Memberships primed for many people come without facts: load this user's own.
+    roles = g.setdefault("_memberships", {})
+    facts = g.setdefault("_write_facts", {}).get(user.id)
+    # Valid only next to the roles they were loaded with (memberships primed for many people
+    # come without facts; a dropped role cache drops them too): else load this user's own.
+    if facts is None or user.id not in roles:
         _load_memberships(user.id)
-        facts = g.get("_write_facts", {}).get(user.id, {}) if has_app_context() else {}
+        facts = g.get("_write_facts", {}).get(user.id, {})
     return facts.get(cohort_id)
 
 
