@@ -735,8 +735,8 @@ def locate_post(user: User, post_id: int) -> tuple[int, int]:
 
 
 def post_for_edit(user: User, post_id: int) -> Post:
-    """A post its author may edit, or Forbidden/NotFound."""
-    post = access.access_post(user, post_id)
+    """A post its author may edit (in a space they may write in), or Forbidden/NotFound."""
+    post = access.writable_post(user, post_id)
     if not access.can_edit_post(user, post):
         raise Forbidden()
     return post
