@@ -105,6 +105,12 @@ def test_restriction_blocks_chat_in_that_cohort_only(app, world, make, socket_cl
                                          "client_id": client_id})
         assert ack["ok"] is True, ack
     assert [m.channel_id for m in chat.history(world.facilitator, room_a.id)] == []
+    # The chat page says so where she would type, and its composer is disabled.
+    browser = Browser(app, world.amina)
+    page_a, page_b = browser.get(f"/chat/{room_a.id}").text, browser.get(f"/chat/{room_b.id}").text
+    assert "A facilitator restricted you in this cohort" in page_a
+    assert 'id="chat-composer" disabled' in page_a
+    assert 'id="chat-composer" disabled' not in page_b and "restricted you" not in page_b
 
 
 def test_restriction_blocks_the_api_in_that_cohort_only(app, world, make):

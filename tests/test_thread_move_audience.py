@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
+from forum.errors import Conflict
 from forum.extensions import db
-from forum.models import AuditEntry, Thread, User
+from forum.models import AuditEntry, Category, Thread, User
 from forum.services import discussions
+from forum.services.moderation import content
 from tests import discussions_helpers
 from tests.api_helpers import ApiClient, token_for
 from tests.discussions_helpers import Browser
+from tests.live import browser_login
 
 world = discussions_helpers.world  # the fixture
 
@@ -113,3 +117,49 @@ def test_api_move_requires_explicit_confirmation_when_it_widens(app, world):
     member = ApiClient(app, token_for(world.amina))
     assert member.post(f"/moderation/threads/{thread.id}/move",
                        json={"category_id": world.qa_a.id}).status_code == 403
+
+
+def test_wider_by_the_rules_even_when_nobody_gains_today(world, make):
+    """A cohort's discussions admit its future members too: the question still asks first."""
+    solo = make.cohort("solo", name="Solo cohort")
+    author = make.user("sol", cohorts=[solo])
+    ask = Category(slug="solo-ask", name="Solo ask", cohort_id=solo.id, mode="ask_mentor")
+    lounge = Category(slug="solo-lounge", name="Solo lounge", cohort_id=solo.id)
+    db.session.add_all([ask, lounge])
+    db.session.commit()
+    thread = discussions.create_thread(author, ask.id, "Private question", "Text")
+    with pytest.raises(Conflict) as error:
+        content.move_thread(world.moderator, thread.id, lounge.id)
+    assert error.value.code == "wider_audience"
+    assert "0 people who cannot read it now" in error.value.message
+    assert _category_of(thread.id) == ask.id
+    content.move_thread(world.moderator, thread.id, lounge.id, confirm_wider_audience=True)
+    assert _category_of(thread.id) == lounge.id
+
+
+@pytest.mark.live
+def test_in_a_browser_the_confirmation_is_a_modal_dialog(live_server, make, new_page):
+    cohort = make.cohort("cohort-a", name="Cohort Alpha")
+    amina = make.user("amina", cohorts=[cohort])
+    make.user("moderator", role="moderator")
+    make.user("carla")  # outside the cohort: gains access in General
+    ask = Category(slug="alpha-ask", name="Alpha ask a mentor", cohort_id=cohort.id,
+                   mode="ask_mentor")
+    general = Category(slug="general", name="General")
+    db.session.add_all([ask, general])
+    db.session.commit()
+    thread = discussions.create_thread(amina, ask.id, "Am I paid enough?", "My salary is ...")
+    page = new_page()
+    browser_login(page, live_server.url, "moderator@example.org")
+    page.goto(f"{live_server.url}/moderation/thread/{thread.id}/move")
+    page.get_by_label("Move to").select_option(label="General (everyone on Commons)")
+    page.get_by_role("button", name="Move", exact=True).click()
+    dialog = page.locator("dialog#move-audience")
+    dialog.wait_for()
+    assert dialog.evaluate("d => d.matches(':modal')")  # modal: the rest of the page is inert
+    assert "Everyone on Commons" in dialog.inner_text()
+    assert _category_of(thread.id) == ask.id  # nothing moved yet
+    dialog.get_by_label("I understand who will be able to read it").check()
+    dialog.get_by_role("button", name="Move and widen the audience").click()
+    page.wait_for_url(f"**/t/{thread.id}")
+    assert _category_of(thread.id) == general.id

@@ -4,7 +4,9 @@ The same rules as access.discussions, written as SQL over people: global spaces 
 everyone; a cohort's spaces by its people plus the global moderators and admins; in an "ask a
 mentor" space only the thread's author, the space's mentors and facilitators (site mentors for
 a global one) and the global moderators. Banned accounts are not counted (they cannot log in).
-A move *widens* the audience when somebody who cannot read the thread now could read it there.
+A move *widens* the audience when the destination's rule admits somebody the origin's does not
+(also people who join the cohort later), so a question moved into a space that today holds the
+same people still asks first.
 """
 
 from __future__ import annotations
@@ -76,18 +78,32 @@ def space_audience(category: Category, author_id: int | None) -> Audience:
     return Audience(text, count)
 
 
+def _within(destination: Category, origin: Category) -> bool:
+    """Whether the destination's rule admits nobody the origin's rule does not (today or later:
+    people who join a cohort or become mentors count too)."""
+    if origin.cohort_id is None and not origin.is_ask_mentor:
+        return True  # everyone reads the origin already
+    if destination.cohort_id is None:
+        return destination.is_ask_mentor and origin.cohort_id is None  # site mentors: same rule
+    if destination.cohort_id != origin.cohort_id:
+        return False
+    # Same cohort: its discussions admit all of it; its ask-a-mentor space only its mentors.
+    return destination.is_ask_mentor or not origin.is_ask_mentor
+
+
 @dataclass
 class MoveAudience:
-    """A thread's readers now and after a move, and how many people would gain access."""
+    """A thread's readers now and after a move, and how many people would gain access today."""
 
     now: Audience
     after: Audience
     gained: int
+    wider: bool  # by the rules: someone could read it there who cannot here (now or later)
 
     @property
     def widens(self) -> bool:
-        """Whether someone who cannot read the thread now could read it after the move."""
-        return self.gained > 0
+        """Whether the move needs the moderator's confirmation."""
+        return self.wider or self.gained > 0
 
     @property
     def warning(self) -> str:
@@ -105,5 +121,6 @@ def move_audience(thread: Thread, origin: Category, destination: Category) -> Mo
         _readers(origin, thread.author_id)).subquery()
     gained = db.session.scalar(select(func.count()).select_from(gained_ids)) or 0
     return MoveAudience(space_audience(origin, thread.author_id),
-                        space_audience(destination, thread.author_id), gained)
+                        space_audience(destination, thread.author_id), gained,
+                        wider=not _within(destination, origin))
 
