@@ -72,7 +72,7 @@ def test_edit_keeps_slug_and_archive_reactivate(client, admin, make):
     response = client.post(f"/admin/cohorts/{cohort.id}/edit", data={
         "name": "Career Booster 2025", "programme": "JPO", "description": "Renamed"})
     assert response.status_code == 302
-    client.post(f"/admin/cohorts/{cohort.id}/archive")
+    client.post(f"/admin/cohorts/{cohort.id}/archive", data={"mode": "writable"})
     db.session.expire_all()
     cohort = db.session.get(Cohort, cohort.id)
     assert (cohort.name, cohort.slug, cohort.status) == ("Career Booster 2025", "booster-2025",

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from forum.extensions import db, socketio
 from forum.models import (
     AuditEntry,
     Category,
     Channel,
+    CohortRestriction,
     Flag,
     Hold,
     Message,
@@ -158,10 +159,19 @@ class Matrix:
         return item.id
 
     def person(self, scope: str, *, suspended: bool = False) -> int:
-        """The person of `scope`, reset to good standing (or suspended); returns their id."""
+        """The person of `scope`, reset to good standing (or suspended: restricted in their
+        cohort by its facilitator, site-wide for the global scope); returns their id."""
         person = db.session.get(User, self.authors[scope].id)
         person.banned_at = None
-        person.suspended_until = utcnow() + timedelta(days=1) if suspended else None
+        person.suspended_until = None
+        db.session.execute(delete(CohortRestriction).where(
+            CohortRestriction.user_id == person.id))
+        cohort_id = self.categories[scope].cohort_id
+        if suspended and cohort_id is None:
+            person.suspended_until = utcnow() + timedelta(days=1)
+        elif suspended:
+            db.session.add(CohortRestriction(user_id=person.id, cohort_id=cohort_id,
+                                             until=utcnow() + timedelta(days=1)))
         db.session.commit()
         return person.id
 
@@ -200,6 +210,12 @@ def matrix(world, make, app) -> Matrix:
 
 def _uid(m: Matrix, role: str) -> int:
     return m.users[role].id if role in m.users else -1  # anonymous: nobody
+
+
+def _limited(user_id: int) -> bool:
+    """Suspended site-wide, or restricted in a cohort (a facilitator's suspension)."""
+    return db.session.get(User, user_id).is_suspended() or db.session.scalar(
+        select(func.count(CohortRestriction.id)).where(CohortRestriction.user_id == user_id)) > 0
 
 
 def _hidden(kind):
@@ -281,7 +297,7 @@ ROUTES: dict[str, Route] = {
     "moderation.suspend": Route(
         expect_people, "POST", lambda i, k: f"/moderation/people/{i}/suspend",
         lambda m, k, s: m.person(s),
-        lambda m, k, r: lambda i: db.session.get(User, i).is_suspended(),
+        lambda m, k, r: _limited,
         data={"days": "1", "hours": "0", "reason": "Cool down"}),
     "moderation.ban": Route(
         expect_ban, "POST", lambda i, k: f"/moderation/people/{i}/ban",
@@ -291,7 +307,7 @@ ROUTES: dict[str, Route] = {
     "moderation.lift": Route(
         expect_people, "POST", lambda i, k: f"/moderation/people/{i}/lift",
         lambda m, k, s: m.person(s, suspended=True),
-        lambda m, k, r: lambda i: not db.session.get(User, i).is_suspended(),
+        lambda m, k, r: lambda i: not _limited(i),
         data={"reason": "Served"}),
     "moderation.queue": Route(
         expect_view, "GET", lambda i, k: "/moderation",

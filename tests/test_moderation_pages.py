@@ -121,11 +121,18 @@ def test_people_page_and_actions(app, world):
                   data={"days": "2", "hours": "0", "reason": "Cool down"})
     assert ok.status_code == 303
     page = mod.get(f"/moderation/people/{world.amina.id}").text
-    assert "Suspended until" in page and "Cool down" in page
-    banner = Browser(app, world.amina).get("/c").text
-    assert "Your account is suspended until" in banner
+    # A facilitator's suspension is a restriction in their cohort, not site-wide.
+    assert "Restricted in cohort Cohort Alpha until" in page and "Cool down" in page
+    assert "Your account is suspended" not in Browser(app, world.amina).get("/c").text
     assert mod.post(f"/moderation/people/{world.amina.id}/lift",
                     data={"reason": "ok"}).status_code == 303
+    assert "In good standing." in mod.get(f"/moderation/people/{world.amina.id}").text
+    global_mod = Browser(app, world.moderator)
+    assert global_mod.post(f"/moderation/people/{world.amina.id}/suspend",
+                           data={"days": "2", "hours": "0", "reason": "Site"}).status_code == 303
+    assert "Your account is suspended until" in Browser(app, world.amina).get("/c").text
+    assert global_mod.post(f"/moderation/people/{world.amina.id}/lift",
+                           data={"reason": "ok"}).status_code == 303
     db.session.expire_all()
     assert not db.session.get(User, world.amina.id).is_suspended()
 

@@ -83,7 +83,7 @@ def test_suspension_cuts_sockets_and_blocks_live_sending(app, world, socket_clie
     amina = _sock(app, socket_client, world.amina)
     assert amina.emit("channel:join", {"channel_id": room.id})["ok"]
     g.pop("_login_user", None)
-    people.suspend(world.facilitator, world.amina.id, 1, "Cool down")
+    people.suspend(world.moderator, world.amina.id, 1, "Cool down")
     assert not amina.is_connected()  # cut at once
     again = _sock(app, socket_client, db.session.get(User, world.amina.id))  # may still read
     ack = again.emit("message:send", {"channel_id": room.id, "body": "hi", "client_id": "z1"})
@@ -111,7 +111,8 @@ def test_moved_thread_room_is_closed_so_nothing_leaks(app, world, socket_client)
     assert ack["ok"]
     watcher.get_received()
     g.pop("_login_user", None)
-    content.move_thread(world.moderator, thread.id, world.lounge_b.id, "Belongs to Bravo")
+    content.move_thread(world.moderator, thread.id, world.lounge_b.id, "Belongs to Bravo",
+                        confirm_wider_audience=True)
     # Out of reach now: the socket is taken out of the room and told so (not "moved").
     assert discussions_helpers.events(watcher, "access:lost") == [{"thread_id": thread.id}]
     g.pop("_login_user", None)

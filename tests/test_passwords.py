@@ -30,7 +30,7 @@ def app_config(app_config):
 @pytest.fixture
 def disconnected(monkeypatch) -> list[int]:
     """Record which users had their live sockets closed."""
-    from forum.sockets import registry
+    from forum.lib import socket_registry as registry
 
     calls: list[int] = []
     monkeypatch.setattr(registry, "disconnect_user", calls.append)

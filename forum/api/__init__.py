@@ -66,7 +66,15 @@ def _id_schema(converter: IdConverter) -> dict:
 
 def register_api(app: Flask) -> None:
     """Attach the API blueprints, generate the spec, exempt bearer calls from CSRF."""
-    from forum.api import admin, chat, community, discussions, docs, people  # noqa: F401
+    from forum.api import (  # noqa: F401
+        admin,
+        chat,
+        community,
+        discussions,
+        docs,
+        moderation,
+        people,
+    )
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
@@ -87,6 +95,6 @@ def register_api(app: Flask) -> None:
     api.init_app(app)
     api.register_converter(IdConverter, _id_schema)
     app.extensions["commons-api"] = api
-    for module in (people, discussions, chat, community, admin):
+    for module in (people, discussions, chat, community, moderation, admin):
         api.register_blueprint(module.blp)
     app.register_blueprint(bp)

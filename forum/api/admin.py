@@ -83,15 +83,20 @@ def cohort(cohort_id: int):
 @blp.arguments(CohortPatchSchema)
 @blp.response(200, CohortAdminDetailSchema)
 def update_cohort(data: dict, cohort_id: int):
-    """Change a cohort's fields; `archived: true` makes it an alumni cohort."""
+    """Change a cohort's fields; `archived: true` makes it an alumni cohort, `read_only: true`
+    (with archived) makes its spaces and channels read-only for everyone but its moderators."""
     user = api_user()
     current = cohorts.cohort_admin_view(user, cohort_id).cohort
     fields = {key: data.get(key, getattr(current, key))
               for key in ("name", "programme", "starts_on", "ends_on", "description")}
-    if set(data) - {"archived"}:
+    lifecycle = {"archived", "read_only"}
+    if set(data) - lifecycle:
         cohorts.update_cohort(user, cohort_id, **fields)
-    if "archived" in data:
-        cohorts.set_cohort_status(user, cohort_id, data["archived"])
+    if set(data) & lifecycle:
+        archived = data.get("archived", current.is_archived)
+        # Archiving again without saying keeps the current choice; reactivating clears it.
+        read_only = data.get("read_only", current.read_only and archived)
+        cohorts.set_cohort_status(user, cohort_id, archived, read_only)
     return _detail(cohort_id)
 
 

@@ -16,6 +16,7 @@ def cohort_brief(cohort: Cohort, **extra) -> dict:
     """A cohort's public fields."""
     return {"id": cohort.id, "slug": cohort.slug, "name": cohort.name,
             "programme": cohort.programme, "status": cohort.status,
+            "read_only": cohort.is_read_only,
             "starts_on": cohort.starts_on, "ends_on": cohort.ends_on, **extra}
 
 

@@ -106,6 +106,8 @@ class CohortBrief(ma.Schema):
     name = fields.String(required=True)
     programme = fields.String(required=True)
     status = fields.String(required=True, metadata={"enum": ["active", "alumni"]})
+    read_only = fields.Boolean(required=True, metadata={
+        "description": "Archived read-only: only the cohort's moderators write in its spaces"})
     starts_on = fields.Date(allow_none=True)
     ends_on = fields.Date(allow_none=True)
 
@@ -415,7 +417,8 @@ class CohortWriteSchema(ma.Schema):
 
 
 class CohortPatchSchema(ma.Schema):
-    """Fields of a cohort to change; `archived` moves it to the alumni or back."""
+    """Fields of a cohort to change; `archived` moves it to the alumni or back, `read_only`
+    (archived cohorts only) stops members' writes in its spaces and channels."""
 
     class Meta:
         unknown = ma.RAISE
@@ -426,6 +429,9 @@ class CohortPatchSchema(ma.Schema):
     ends_on = fields.Date(allow_none=True)
     description = text(0, 5000)
     archived = fields.Boolean()
+    read_only = fields.Boolean(metadata={
+        "description": "With `archived: true`: only moderators may write in the cohort's "
+                       "spaces and channels. Omitted: unchanged (false when reactivating)."})
 
 
 class MembershipSchema(ma.Schema):

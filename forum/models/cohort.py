@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.models.base import Base, utcnow
@@ -13,7 +13,11 @@ from forum.models.user import User
 
 
 class CohortStatus(enum.StrEnum):
-    """Active cohorts are in their programme; alumni cohorts are archived but readable."""
+    """Active cohorts are in their programme; alumni cohorts are archived but readable.
+
+    An alumni cohort is either kept writable for its alumni, or read-only (`Cohort.read_only`):
+    then only its moderators (facilitators, global moderators, admins) write in its spaces.
+    """
 
     ACTIVE = "active"
     ALUMNI = "alumni"
@@ -40,6 +44,9 @@ class Cohort(Base):
     ends_on: Mapped[date | None] = mapped_column(default=None)
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=CohortStatus.ACTIVE.value)
+    # Chosen when archiving: an alumni cohort's spaces and channels take no more writes from
+    # its members. Meaningless (and kept False) while the cohort is active.
+    read_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[CohortMembership]] = relationship(
@@ -50,6 +57,11 @@ class Cohort(Base):
     def is_archived(self) -> bool:
         """Whether the cohort has become an alumni cohort."""
         return self.status == CohortStatus.ALUMNI.value
+
+    @property
+    def is_read_only(self) -> bool:
+        """Whether the cohort is archived read-only (members read but no longer write)."""
+        return self.is_archived and self.read_only
 
     def __repr__(self) -> str:
         return f"<Cohort {self.id} {self.slug}>"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.models.base import Base, utcnow
 from forum.models.user import User
 
-__all__ = ["AuditEntry", "Flag", "FlagReason", "Hold", "TargetType"]
+__all__ = ["AuditEntry", "CohortRestriction", "Flag", "FlagReason", "Hold", "TargetType"]
 
 
 class TargetType(enum.StrEnum):
@@ -108,3 +108,27 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class CohortRestriction(Base):
+    """A facilitator's suspension, limited to one cohort.
+
+    Until `until` the person still reads the cohort's spaces and channels but cannot post,
+    chat, react or flag there; elsewhere they are unaffected. (Site-wide suspensions, by global
+    moderators, are `User.suspended_until`.) One row per person and cohort: a new restriction
+    replaces the old one; lifting deletes it (the audit log keeps the record).
+    """
+
+    __tablename__ = "cohort_restrictions"
+    __table_args__ = (UniqueConstraint("user_id", "cohort_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"),
+                                           index=True)
+    until: Mapped[datetime] = mapped_column()
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

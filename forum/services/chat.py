@@ -300,7 +300,7 @@ def _channel_lock(channel_id: int) -> threading.Lock:
 def edit_message(user: User, message_id: int, body: object) -> Message:
     """Change the text of one's own message and broadcast `message:edited`."""
     user = access.require_active(user)
-    message, channel = access.access_own_message(user, message_id)
+    message, channel = access.access_own_message(user, message_id, write=True)
     source = _clean_body(body)
     held = automod.screen(source)
     previous_html = message.body_html

@@ -13,7 +13,17 @@ from sqlalchemy.orm import joinedload
 
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
-from forum.models import Cohort, CohortMembership, CohortRole, CohortStatus, Invitation, Role, User
+from forum.lib.realtime import broadcast, channel_room
+from forum.models import (
+    Channel,
+    Cohort,
+    CohortMembership,
+    CohortRole,
+    CohortStatus,
+    Invitation,
+    Role,
+    User,
+)
 from forum.services.access import access_cohort, require_admin, require_login
 from forum.services.accounts import commit_or_invalid, normalise_email
 from forum.services.chat import add_default_cohort_channel
@@ -125,17 +135,34 @@ def _member_ids(cohort_id: int) -> list[int]:
         select(CohortMembership.user_id).where(CohortMembership.cohort_id == cohort_id)))
 
 
-def set_cohort_status(user: User, cohort_id: int, archived: bool) -> Cohort:
-    """Archive a cohort to alumni, or make it active again."""
+def set_cohort_status(user: User, cohort_id: int, archived: bool,
+                      read_only: bool = False) -> Cohort:
+    """Archive a cohort to alumni (read-only, or kept writable for its alumni), or reactivate it.
+
+    Read-only: only the cohort's moderators still write in its spaces and channels (see
+    access.writing). Open chat pages of its channels hear `channel:read_only` at once.
+    """
     cohort = _admin_cohort(user, cohort_id)
+    if read_only and not archived:
+        message = _("Only an archived cohort can be read-only.")
+        raise Invalid(message, fields={"read_only": message})
+    was_read_only = cohort.is_read_only
     cohort.status = (CohortStatus.ALUMNI if archived else CohortStatus.ACTIVE).value
+    cohort.read_only = bool(archived and read_only)
     user_ids = _member_ids(cohort.id)
+    channel_ids = list(db.session.scalars(select(Channel.id).where(Channel.cohort_id == cohort.id)))
     audit.record(user, "cohort_archive" if archived else "cohort_unarchive",
-                 target_type="cohort", target_id=cohort.id, cohort_id=cohort.id)
+                 target_type="cohort", target_id=cohort.id, cohort_id=cohort.id,
+                 details={"read_only": cohort.read_only} if archived else None)
     db.session.commit()
     # Alumni cohorts may be read-only in chat: let live sockets re-evaluate.
     for user_id in user_ids:
         memberships_changed(user_id)
+    if cohort.is_read_only != was_read_only:
+        for channel_id in channel_ids:
+            broadcast("channel:read_only", {"channel_id": channel_id,
+                                            "read_only": cohort.is_read_only},
+                      channel_room(channel_id))
     return cohort
 
 

@@ -175,8 +175,7 @@ def _set_read(user: User, thread_id: int, post_id: int) -> None:
 def create_thread(user: User, category_id: int, title: str, body: str,
                   tags: str | list[str] | None = None) -> Thread:
     """Start a thread with its first post; the author watches it."""
-    access.require_active(user)
-    category = access.access_category(user, category_id)
+    category = access.writable_category(user, category_id)
     title = clean_text(title)
     errors: dict[str, str] = {}
     if not 3 <= len(title) <= 200:
@@ -218,8 +217,7 @@ def create_thread(user: User, category_id: int, title: str, body: str,
 
 def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -> Post:
     """Reply to a thread, or to one of its posts (a tree); broadcast `post:new`."""
-    access.require_active(user)
-    thread = access.access_thread(user, thread_id)
+    thread = access.writable_thread(user, thread_id)
     category = thread.category
     if not access.can_moderate_cohort(user, category.cohort_id):
         if thread.is_locked:
@@ -271,8 +269,7 @@ def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -
 
 def edit_post(user: User, post_id: int, body: str) -> Post:
     """Change one's own post; the old text is kept as a revision; broadcast `post:edited`."""
-    access.require_active(user)
-    post = access.access_post(user, post_id)
+    post = access.writable_post(user, post_id)
     if not access.can_edit_post(user, post):
         raise Forbidden()
     html = render_body(body)
@@ -325,8 +322,7 @@ def delete_post(user: User, post_id: int) -> Post:
 
 def react(user: User, post_id: int, kind: str, on: bool = True) -> dict[str, int]:
     """Add (or with on=False remove) a reaction; broadcast the new counts of that post."""
-    access.require_active(user)
-    post = access.access_post(user, post_id)
+    post = access.writable_post(user, post_id)
     if kind not in REACTION_KINDS:
         raise Invalid(_("Unknown reaction."), fields={"kind": _("Unknown reaction.")})
     if post.deleted_at is not None:
@@ -358,8 +354,7 @@ def toggle_reaction(user: User, post_id: int, kind: str) -> dict[str, int]:
 
 def accept_answer(user: User, post_id: int, accept: bool = True) -> Thread:
     """Mark a reply as the accepted answer (or clear it); Q&A and ask-a-mentor threads only."""
-    access.require_active(user)
-    post = access.access_post(user, post_id)
+    post = access.writable_post(user, post_id)
     thread = post.thread
     access.require_can_accept(user, thread)
     if post.id == thread.first_post_id or post.deleted_at is not None:
@@ -540,15 +535,7 @@ def category_page(user: User, slug: str, sort: str = "latest", tag: str | None =
         moment = last.last_activity_at if sort == "latest" else last.created_at
         next_cursor = _encode_cursor(moment, last.id)
     return CategoryPage(category, pinned, rows, sort, tag, next_cursor,
-                        can_post=_can_post(user))
-
-
-def _can_post(user: User) -> bool:
-    try:
-        access.require_active(user)
-    except Forbidden:
-        return False
-    return True
+                        can_post=access.can_write_cohort(user, category.cohort_id))
 
 
 @dataclass
@@ -731,7 +718,7 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
         thread=thread, category=category, first_post=first_post, accepted=accepted,
         items=_arrange(list(posts), thread.first_post_id, parent_names), page=page, pages=pages,
         counts=counts, mine=mine, mentors=mentors, first_unread_id=first_unread_id,
-        watch_level=watch, can_post=_can_post(user) and (
+        watch_level=watch, can_post=access.can_write_cohort(user, category.cohort_id) and (
             moderator or not (thread.is_locked or thread.hidden_at is not None)),
         can_accept=access.can_accept_answer(user, thread, category),
         can_moderate=moderator, tags=tags,
@@ -748,8 +735,8 @@ def locate_post(user: User, post_id: int) -> tuple[int, int]:
 
 
 def post_for_edit(user: User, post_id: int) -> Post:
-    """A post its author may edit, or Forbidden/NotFound."""
-    post = access.access_post(user, post_id)
+    """A post its author may edit (in a space they may write in), or Forbidden/NotFound."""
+    post = access.writable_post(user, post_id)
     if not access.can_edit_post(user, post):
         raise Forbidden()
     return post
@@ -801,9 +788,7 @@ def post_data(user: User, post_id: int) -> PostData:
 
 def new_thread_category(user: User, slug: str) -> Category:
     """The category a new-thread form posts into (readable, and the user may post)."""
-    category = access.access_category(user, slug)
-    access.require_active(user)
-    return category
+    return access.writable_category(user, slug)
 
 
 __all__ = [

@@ -11,10 +11,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from forum.errors import Invalid, NotFound
+from forum.errors import Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Cohort, CohortMembership, User, UserExpertise
-from forum.services.access import can_read_cohort, require_login
+from forum.services.access import can_read_cohort, require_active, require_login
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
@@ -102,9 +102,21 @@ def _validate(fields: dict) -> dict[str, str]:
     return errors
 
 
+def edit_refusal(user: User) -> str | None:
+    """Why the user may not edit their profile now (suspended or banned), or None."""
+    try:
+        require_active(user)
+    except Forbidden as error:
+        return str(error.message)
+    return None
+
+
 def update_profile(user: User, **fields) -> User:
-    """Validate and save the given profile fields of the user's own profile, in one commit."""
-    require_login(user)
+    """Validate and save the given profile fields of the user's own profile, in one commit.
+
+    A suspended account may not: a profile is text every member reads (Forbidden `suspended`).
+    """
+    require_active(user)
     unknown = set(fields) - EDITABLE
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")

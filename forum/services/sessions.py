@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from forum.lib import socket_registry
 from forum.models import User
 from forum.services import live_access
 
 
 def end_session(user: User) -> None:
     """Close the user's live sockets at once (logout, password change, ban), in every process."""
-    from forum.sockets import registry
-
-    registry.disconnect_user(user.id)
+    socket_registry.disconnect_user(user.id)
 
 
 def memberships_changed(user_id: int) -> None:

@@ -8,7 +8,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -36,6 +44,21 @@ class CohortForm(FlaskForm):
     ends_on = DateField(_l("Last day"), validators=[Optional()])
     # The service checks that the edition does not end before it starts.
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+ARCHIVE_MODES = [
+    SelectChoice("read_only", _l("Read-only: members and mentors read but no longer post, reply, "
+                                 "react or chat; moderators still can")),
+    SelectChoice("writable", _l("Kept writable for alumni: everything works as before")),
+]
+
+
+class ArchiveForm(FlaskForm):
+    """Archive as an alumni cohort: read-only, or kept writable (no default: a conscious choice)."""
+
+    mode = RadioField(_l("After archiving, the cohort's spaces and chat channels are"),
+                      choices=ARCHIVE_MODES,
+                      validators=[DataRequired(_l("Choose read-only or kept writable."))])
 
 
 class AddMemberForm(FlaskForm):
@@ -77,6 +100,9 @@ def _detail(cohort_id: int, status: int = 200, **forms: FlaskForm):
     forms.setdefault("add_form", AddMemberForm(formdata=None))
     forms.setdefault("invite_form", InvitationForm(formdata=None))
     forms.setdefault("roster_form", RosterForm(formdata=None))
+    forms.setdefault("archive_form", ArchiveForm(
+        formdata=None, mode=("read_only" if view.cohort.read_only else "writable")
+        if view.cohort.is_archived else None))
     return render_template("admin/cohorts_detail.html", view=view, cohort=view.cohort,
                            state=invitations.invitation_state,
                            role_choices=ROLE_LABELS, **forms), status
@@ -139,10 +165,14 @@ def edit(cohort_id: int):
 @bp.post("/<int:cohort_id>/archive")
 @login_required
 def archive(cohort_id: int):
-    """Make the cohort an alumni cohort."""
-    if FlaskForm().validate_on_submit():
-        svc.set_cohort_status(current_user, cohort_id, archived=True)
-        flash(_("The cohort is now an alumni cohort."), "success")
+    """Make the cohort an alumni cohort, read-only or kept writable (also changes the choice)."""
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        return _detail(cohort_id, 422, archive_form=form)
+    read_only = form.mode.data == "read_only"
+    svc.set_cohort_status(current_user, cohort_id, archived=True, read_only=read_only)
+    flash(_("The cohort is now an alumni cohort: read-only.") if read_only
+          else _("The cohort is now an alumni cohort, kept writable."), "success")
     return redirect(url_for(".detail", cohort_id=cohort_id))
 
 

@@ -13,7 +13,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -46,7 +54,16 @@ ACTION_LABELS = {
 def moderation_link() -> dict:
     """`show_moderation_link` for global moderators and facilitators (memberships are cached)."""
     # Lazy: evaluated only when base.html asks, and only for logged-in pages.
-    return {"show_moderation_link": _Lazy(lambda: access.moderates_anything(current_user))}
+    return {"show_moderation_link": _Lazy(lambda: access.moderates_anything(current_user)),
+            "cohort_writing": cohort_writing}
+
+
+def cohort_writing(cohort_id: int | None) -> dict:
+    """For a cohort's pages: the banner to show (archived read-only, the viewer's restriction)
+    and whether the viewer may write there (composers are shown or disabled from it)."""
+    return {"notice": access.cohort_notice(current_user, cohort_id),
+            "can_write": access.can_write_cohort(current_user, cohort_id),
+            "moderates": access.can_moderate_cohort(current_user, cohort_id)}
 
 
 class _Lazy:
@@ -85,10 +102,19 @@ class EditForm(ReasonForm):
     body = TextAreaField(_l("Text"), validators=[DataRequired()])
 
 
-class MoveForm(ReasonForm):
-    """Where a thread goes."""
+def _optional_int(value) -> int | None:
+    """A select's value as an id; the empty placeholder (no destination chosen yet) is None."""
+    return int(value) if value not in (None, "") else None
 
-    category_id = SelectField(_l("Move to"), coerce=int, validators=[DataRequired()])
+
+class MoveForm(ReasonForm):
+    """Where a thread goes; no destination is preselected (the most public one least of all)."""
+
+    category_id = SelectField(_l("Move to"), coerce=_optional_int,
+                              validators=[DataRequired(_l("Choose where the thread goes."))])
+    confirm_wider_audience = BooleanField(_l("I understand who will be able to read it"))
+    # The destination the confirmation was shown for: ticking the box confirms that one only.
+    confirmed_for = HiddenField()
 
 
 class SuspendForm(ReasonForm):
@@ -229,20 +255,45 @@ def thread_state(thread_id: int):
 @bp.route("/moderation/thread/<int:thread_id>/move", methods=["GET", "POST"])
 @login_required
 def move(thread_id: int):
-    """Move a thread to another category the moderator also moderates."""
+    """Move a thread to another category the moderator also moderates.
+
+    A move that widens who can read the thread comes back once as a confirmation step saying
+    who will be able to read it; it happens only with the box ticked.
+    """
     thread, categories = content.move_categories(current_user, thread_id)
     form = MoveForm()
-    form.category_id.choices = [SelectChoice(c.id, c.name) for c in categories]
+    form.category_id.choices = [SelectChoice("", _("Choose a destination…"))] + [
+        SelectChoice(c.id, _category_label(c)) for c in categories]
+    warning = None
     if form.validate_on_submit():
         try:
+            confirmed = form.confirm_wider_audience.data and \
+                form.confirmed_for.data == str(form.category_id.data)
             content.move_thread(current_user, thread_id, form.category_id.data,
-                                form.reason.data or "")
+                                form.reason.data or "", confirm_wider_audience=confirmed)
+        except Conflict as error:
+            if error.code != "wider_audience":
+                raise
+            warning = error.message
+            form.confirmed_for.data = str(form.category_id.data)
+            form.confirm_wider_audience.data = False
         except Invalid as error:
             apply_errors(form, error)
         else:
             flash(_("The thread was moved."), "success")
             return redirect(url_for("discussions.thread", thread_id=thread_id), 303)
-    return render_template("moderation/move.html", form=form, thread=thread), form_status(form)
+    status = 409 if warning else form_status(form)
+    return render_template("moderation/move.html", form=form, thread=thread,
+                           warning=warning), status
+
+
+def _category_label(category) -> str:
+    """A destination as the select shows it: the space, and whose it is."""
+    if category.cohort is None:
+        return _("%(name)s (everyone on Commons)", name=category.name) \
+            if not category.is_ask_mentor else _("%(name)s (ask a mentor, site-wide)",
+                                                 name=category.name)
+    return _("%(name)s (cohort %(cohort)s)", name=category.name, cohort=category.cohort.name)
 
 
 # --------------------------------------------------------------------------- people

@@ -13,7 +13,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from forum.errors import Invalid
+from forum.errors import Forbidden, Invalid
 from forum.lib.user_agents import describe
 from forum.services import login_sessions, profiles
 from forum.web import LANGUAGE_NAMES
@@ -59,17 +59,22 @@ def edit():
             "expertise": ", ".join(profiles.expertise_of(current_user.id)),
             "language": current_user.language or "en",
         })
+    # Suspended accounts read their profile form but cannot save it (the service refuses).
+    blocked = profiles.edit_refusal(current_user)
     if form.validate_on_submit():
         fields = {name: form[name].data for name in profiles.EDITABLE}
         try:
             profiles.update_profile(current_user, **fields)
         except Invalid as error:
             apply_errors(form, error)
+        except Forbidden as error:
+            return render_template("profile/edit.html", form=form,
+                                   blocked=str(error.message)), 403
         else:
             flash(_("Your profile was saved."), "success")
             return redirect(url_for("profile.show", username=current_user.username))
     status = form_status(form)
-    return render_template("profile/edit.html", form=form), status
+    return render_template("profile/edit.html", form=form, blocked=blocked), status
 
 
 # --------------------------------------------------------------------------------- sessions

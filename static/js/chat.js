@@ -139,6 +139,18 @@ function send(body) {
   attempt(2);
 }
 
+/** An admin archived the cohort read-only (or lifted it): the composer follows, with the reason. */
+function setReadOnly(event) {
+  if (event.channel_id !== channelId || "moderates" in root.dataset) return; // moderators still write
+  const notice = document.getElementById("cohort-notice");
+  const composer = document.getElementById("chat-composer");
+  if (composer) composer.disabled = event.read_only;
+  if (notice) {
+    notice.textContent = event.read_only ? notice.dataset.readOnlyText : "";
+    notice.hidden = !event.read_only;
+  }
+}
+
 function showError(text) {
   let box = document.getElementById("chat-error");
   if (!box) {
@@ -206,6 +218,7 @@ if (root && log && form && input) {
   socket.on("message:restored", (message) => { if (message.channel_id === channelId) upsert(message); });
   socket.on("typing", (event) => { if (event.channel_id === channelId) showTyping(event.user); });
   socket.on("presence", (event) => { if (event.channel_id === channelId) renderPresence(event.users); });
+  socket.on("channel:read_only", setReadOnly);
   form.addEventListener("submit", (event) => {
     if (!socket.connected) return; // no live connection: the plain form posts instead
     event.preventDefault();

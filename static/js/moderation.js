@@ -5,3 +5,11 @@ document.addEventListener("submit", (event) => {
   const question = event.target.dataset?.confirm;
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// A move that widens who can read a thread comes back with its confirmation in an open, inline
+// <dialog>: made modal here, so the question is answered before anything else.
+const moveConfirm = document.getElementById("move-audience");
+if (moveConfirm?.open && !moveConfirm.matches(":modal")) {
+  moveConfirm.close();
+  moveConfirm.showModal();
+}

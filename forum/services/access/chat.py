@@ -13,7 +13,18 @@ from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, selec
 
 from forum.errors import NotFound
 from forum.extensions import db
-from forum.models import Channel, ChannelKind, ChannelMember, CohortMembership, Message, User
+from forum.models import (
+    Channel,
+    ChannelKind,
+    ChannelMember,
+    Cohort,
+    CohortMembership,
+    CohortRestriction,
+    CohortStatus,
+    Message,
+    User,
+    utcnow,
+)
 from forum.services.access.core import (
     can_moderate_cohort,
     can_read_cohort,
@@ -21,6 +32,7 @@ from forum.services.access.core import (
     global_moderator_clause,
     member_cohort_ids,
 )
+from forum.services.access.writing import read_only_error, require_can_write, restricted_error
 
 __all__ = [
     "access_channel",
@@ -90,7 +102,17 @@ def _lock_statement():
     in_direct = exists().where(ChannelMember.channel_id == Channel.id,
                                ChannelMember.user_id == user_id,
                                ChannelMember.is_member.is_(True))
-    return (select(Channel, in_cohort, in_direct).where(Channel.id == bindparam("channel_id"))
+    # The cohort's write facts ride along (see access.writing): archived read-only, and until
+    # when the sender is restricted there. NULL for global and direct channels.
+    read_only = exists().where(Cohort.id == Channel.cohort_id,
+                               Cohort.status == CohortStatus.ALUMNI.value,
+                               Cohort.read_only.is_(True))
+    restricted_until = (select(CohortRestriction.until)
+                        .where(CohortRestriction.user_id == user_id,
+                               CohortRestriction.cohort_id == Channel.cohort_id)
+                        .scalar_subquery())
+    return (select(Channel, in_cohort, in_direct, read_only, restricted_until)
+            .where(Channel.id == bindparam("channel_id"))
             .with_for_update(of=Channel).execution_options(populate_existing=True))
 
 
@@ -101,25 +123,39 @@ def lock_channel(user: User | None, channel_id: int) -> Channel:
     """access_channel in one statement that also takes the channel's row lock (FOR UPDATE).
 
     For writes ordered per channel (a chat send): the row comes back with the membership facts
-    the same rule needs, so the check costs no query of its own, on every event.
+    the same rule needs, so the check costs no query of its own, on every event. The write
+    rules (access.writing: read-only archive, cohort restriction) come in the same row.
     """
     if not _authenticated(user):
         raise NotFound()
     row = db.session.execute(_LOCK, {"user_id": user.id, "channel_id": channel_id}).first()
     if row is None or not _may_read(user, row[0], lambda: row[1], lambda: row[2]):
         raise NotFound()
-    return row[0]
+    channel, read_only, restricted_until = row[0], row[3], row[4]
+    if restricted_until is not None and restricted_until > utcnow():
+        raise restricted_error(restricted_until)
+    if read_only and not can_moderate_cohort(user, channel.cohort_id):
+        raise read_only_error()
+    return channel
 
 
-def access_own_message(user: User | None, message_id: int) -> tuple[Message, Channel]:
-    """A message the user wrote, in a channel they may still read; NotFound otherwise."""
+def access_own_message(user: User | None, message_id: int, *,
+                       write: bool = False) -> tuple[Message, Channel]:
+    """A message the user wrote, in a channel they may still read; NotFound otherwise.
+
+    `write=True` (an edit) also needs the channel's cohort to take the user's writes (not
+    archived read-only, no restriction there); deleting one's own message does not.
+    """
     if not _authenticated(user):
         raise NotFound()
     message = db.session.get(Message, message_id)
     # A hidden message is out of its author's hands until a moderator restores it.
     if message is None or message.author_id != user.id or message.is_removed:
         raise NotFound()
-    return message, access_channel(user, message.channel_id)
+    channel = access_channel(user, message.channel_id)
+    if write:
+        require_can_write(user, channel.cohort_id)
+    return message, channel
 
 
 def listed_channels_clause(user: User | None) -> ColumnElement[bool]:

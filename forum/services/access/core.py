@@ -6,16 +6,29 @@ Invisible things raise NotFound, never Forbidden, so existence is not revealed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import g, has_app_context
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from forum.errors import Forbidden, NotFound, Unauthorized
 from forum.extensions import db
-from forum.models import Cohort, CohortMembership, CohortRole, Role, User
+from forum.models import (
+    Cohort,
+    CohortMembership,
+    CohortRestriction,
+    CohortRole,
+    CohortStatus,
+    Role,
+    User,
+    utcnow,
+)
 
 __all__ = [
+    "WriteFacts",
     "access_cohort",
     "can_moderate_cohort",
     "can_read_cohort",
@@ -24,6 +37,7 @@ __all__ = [
     "forget_memberships",
     "global_moderator_clause",
     "member_cohort_ids",
+    "member_write_facts",
     "moderated_cohort_ids",
     "prime_memberships",
     "require_active",
@@ -40,15 +54,55 @@ def _memberships(user: User) -> dict[int, str]:
     )
     if cache is not None and user.id in cache:
         return cache[user.id]
+    return _load_memberships(user.id)
+
+
+def _load_memberships(user_id: int) -> dict[int, str]:
+    """Roles and write facts of one user in one query; both cached for the request.
+
+    The write facts (is the cohort archived read-only, until when is the user restricted there)
+    come with the roles, so the pages and writes that ask them cost no query of their own.
+    """
+    read_only = and_(Cohort.status == CohortStatus.ALUMNI.value, Cohort.read_only.is_(True))
     rows = db.session.execute(
-        select(CohortMembership.cohort_id, CohortMembership.role).where(
-            CohortMembership.user_id == user.id
-        )
+        select(CohortMembership.cohort_id, CohortMembership.role, read_only,
+               CohortRestriction.until)
+        .join(Cohort, Cohort.id == CohortMembership.cohort_id)
+        .outerjoin(CohortRestriction, and_(CohortRestriction.user_id == CohortMembership.user_id,
+                                           CohortRestriction.cohort_id == Cohort.id))
+        .where(CohortMembership.user_id == user_id)
     ).all()
-    result = {cohort_id: role for cohort_id, role in rows}
-    if cache is not None:
-        cache[user.id] = result
-    return result
+    roles = {cohort_id: role for cohort_id, role, _ro, _until in rows}
+    facts = {cohort_id: WriteFacts(bool(ro), until) for cohort_id, _role, ro, until in rows}
+    if has_app_context():
+        g.setdefault("_memberships", {})[user_id] = roles
+        g.setdefault("_write_facts", {})[user_id] = facts
+    return roles
+
+
+@dataclass(frozen=True)
+class WriteFacts:
+    """What limits a member's writes in one cohort: archived read-only, a facilitator's
+    restriction (until when; it may have ended)."""
+
+    read_only: bool
+    restricted_until: datetime | None
+
+    def restricted(self, now: datetime | None = None) -> bool:
+        """Whether the restriction is still running."""
+        return self.restricted_until is not None and self.restricted_until > (now or utcnow())
+
+
+def member_write_facts(user: User, cohort_id: int) -> WriteFacts | None:
+    """The user's write facts in a cohort they belong to (None: not a member)."""
+    roles = g.setdefault("_memberships", {})
+    facts = g.setdefault("_write_facts", {}).get(user.id)
+    # Valid only next to the roles they were loaded with (memberships primed for many people
+    # come without facts; a dropped role cache drops them too): else load this user's own.
+    if facts is None or user.id not in roles:
+        _load_memberships(user.id)
+        facts = g.get("_write_facts", {}).get(user.id, {})
+    return facts.get(cohort_id)
 
 
 def prime_memberships(user_ids: list[int]) -> None:
@@ -71,9 +125,10 @@ def prime_memberships(user_ids: list[int]) -> None:
 
 
 def forget_memberships(user_id: int) -> None:
-    """Drop the cached memberships of a user after they changed."""
+    """Drop the cached memberships (and write facts) of a user after they changed."""
     if has_app_context():
         g.setdefault("_memberships", {}).pop(user_id, None)
+        g.setdefault("_write_facts", {}).pop(user_id, None)
 
 
 def require_login(user: User | None) -> User:

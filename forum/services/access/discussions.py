@@ -25,6 +25,7 @@ from forum.services.access.core import (
     moderated_cohort_ids,
     visible_cohort_clause,
 )
+from forum.services.access.writing import require_can_write
 
 __all__ = [
     "access_category",
@@ -40,6 +41,9 @@ __all__ = [
     "thread_audience_clause",
     "visible_categories_clause",
     "visible_threads_clause",
+    "writable_category",
+    "writable_post",
+    "writable_thread",
 ]
 
 _MENTOR_ROLES = (CohortRole.MENTOR.value, CohortRole.MODERATOR.value)
@@ -176,3 +180,28 @@ def require_can_accept(user: User, thread: Thread) -> None:
     """Raise Forbidden unless the user may accept answers in this (readable) thread."""
     if not can_accept_answer(user, thread, thread.category):
         raise Forbidden()
+
+
+def writable_category(user: User | None, slug_or_id: str | int) -> Category:
+    """A category the user may read and start threads in (active, and may write in its cohort)."""
+    require_can_write(user, None)
+    category = access_category(user, slug_or_id)
+    require_can_write(user, category.cohort_id)
+    return category
+
+
+def writable_thread(user: User | None, thread_id: int) -> Thread:
+    """A thread the user may read and reply in, as far as the account and cohort go (locks and
+    holds are the replying use case's own rules)."""
+    require_can_write(user, None)
+    thread = access_thread(user, thread_id)
+    require_can_write(user, thread.category.cohort_id)
+    return thread
+
+
+def writable_post(user: User | None, post_id: int) -> Post:
+    """A post the user may read, in a thread whose space they may write in (edit, react...)."""
+    require_can_write(user, None)
+    post = access_post(user, post_id)
+    require_can_write(user, post.thread.category.cohort_id)
+    return post

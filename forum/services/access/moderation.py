@@ -5,14 +5,16 @@ content of the cohorts they facilitate — never global content, never direct me
 message is private to its conversation until a member reports it (or the word filter holds it):
 then the global moderators, and nobody else, may read and moderate that one message. An item
 the user cannot read raises NotFound (as everywhere); a readable item the user may not moderate
-raises Forbidden. People: a facilitator acts only on plain members and mentors of their cohorts;
-only admins act on global moderators; nobody acts on an admin or on themselves; bans and their
-lifting belong to global moderators.
+raises Forbidden. People: a facilitator acts only on plain members and mentors of their cohorts,
+and only within those cohorts (their suspension is a cohort restriction, see access.writing);
+only admins act on global moderators; nobody acts on an admin or on themselves; bans, site-wide
+suspensions and their lifting belong to global moderators. A facilitator never undoes a global
+moderator's action (restores what one hid, unlocks what one locked, lifts what one imposed).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,7 +22,17 @@ from sqlalchemy.orm import joinedload
 
 from forum.errors import Forbidden, NotFound
 from forum.extensions import db
-from forum.models import Channel, CohortMembership, CohortRole, Flag, Message, Post, Thread, User
+from forum.models import (
+    AuditEntry,
+    Channel,
+    CohortMembership,
+    CohortRole,
+    Flag,
+    Message,
+    Post,
+    Thread,
+    User,
+)
 from forum.services.access.chat import can_moderate_channel, can_read_channel
 from forum.services.access.core import (
     can_moderate_cohort,
@@ -29,6 +41,7 @@ from forum.services.access.core import (
     require_login,
 )
 from forum.services.access.discussions import can_read_thread
+from forum.services.access.writing import require_can_write
 
 __all__ = [
     "CONTENT_TYPES",
@@ -38,8 +51,10 @@ __all__ = [
     "access_moderatable",
     "access_person",
     "can_moderate_target",
+    "global_action_error",
     "load_target",
     "moderates_anything",
+    "require_may_undo",
     "require_moderator",
 ]
 
@@ -153,6 +168,7 @@ def access_flaggable(user: User | None, target_type: str, target_id: int) -> Con
         raise NotFound()
     if obj.hidden_at is not None and not can_moderate_target(user, target):
         raise NotFound()
+    require_can_write(user, target.cohort_id, flagging=True)
     return target
 
 
@@ -184,11 +200,18 @@ def require_moderator(user: User | None) -> set[int] | None:
 
 @dataclass
 class PersonTarget:
-    """A person a moderator may act on, and the cohort through which (None: site-wide)."""
+    """A person a moderator may act on, and the cohorts through which (none: site-wide)."""
 
     user: User
     cohort_id: int | None
     can_ban: bool
+    # A facilitator's reach: the cohorts they facilitate that the person is in (sorted).
+    cohort_ids: list[int] = field(default_factory=list)
+
+    @property
+    def site_wide(self) -> bool:
+        """Whether the actor acts site-wide (global moderators, admins)."""
+        return self.cohort_id is None
 
 
 def access_person(actor: User | None, user_id: int, *, ban: bool = False) -> PersonTarget:
@@ -213,4 +236,36 @@ def access_person(actor: User | None, user_id: int, *, ban: bool = False) -> Per
     shared = sorted(cid for cid in roles if cid in scope)
     if not shared or any(roles[cid] == CohortRole.MODERATOR.value for cid in shared):
         raise Forbidden()
-    return PersonTarget(person, shared[0], can_ban=False)
+    return PersonTarget(person, shared[0], can_ban=False, cohort_ids=shared)
+
+
+def global_action_error() -> Forbidden:
+    """A facilitator trying to undo what a global moderator did."""
+    return Forbidden(_("A global moderator did this; only a global moderator can undo it."),
+                     code="global_action")
+
+
+def _last_actor(target_type: str, target_id: int, actions: tuple[str, ...]) -> User | None:
+    """Who took the latest of these actions on the item (None: nobody, or the system)."""
+    actor_id = db.session.scalar(
+        select(AuditEntry.actor_id).where(AuditEntry.target_type == target_type,
+                                          AuditEntry.target_id == target_id,
+                                          AuditEntry.action.in_(actions))
+        .order_by(AuditEntry.id.desc()).limit(1))
+    return db.session.get(User, actor_id) if actor_id is not None else None
+
+
+# What undoes what: a facilitator never reverses a global moderator's hide or lock.
+_UNDONE_BY = {"restore": ("hide", "auto_hide", "word_hold"), "unlock": ("lock",)}
+
+
+def require_may_undo(actor: User, target: ContentTarget, undo: str) -> None:
+    """Forbidden when a facilitator would undo (`restore`, `unlock`) a global moderator's action.
+
+    Who acted is read from the audit log; a global moderator demoted since counts no more.
+    """
+    if actor.is_global_moderator:
+        return
+    previous = _last_actor(target.type, target.id, _UNDONE_BY[undo])
+    if previous is not None and previous.is_global_moderator:
+        raise global_action_error()

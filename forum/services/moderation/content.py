@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
-from forum.errors import Forbidden, Invalid
+from forum.errors import Conflict, Forbidden, Invalid
 from forum.extensions import db
 from forum.lib.realtime import broadcast, channel_room, thread_room
 from forum.lib.text import clean_text
@@ -157,6 +157,7 @@ def hide(user: User, target_type: str, target_id: int, reason: str) -> ContentTa
 def restore(user: User, target_type: str, target_id: int, reason: str = "") -> ContentTarget:
     """Undo a hide: the item is shown again to everyone who may read it."""
     target = access.access_moderatable(user, target_type, target_id)
+    access.require_may_undo(user, target, "restore")
     reason = clean_reason(reason, required=False)
     if target.obj.hidden_at is None:
         raise Invalid(_("This is not hidden."), code="not_hidden")
@@ -314,6 +315,8 @@ def set_thread_state(user: User, thread_id: int, *, locked: bool | None = None,
     reason = clean_reason(reason, required=False)
     thread = target.obj
     actions = []
+    if locked is False and thread.is_locked:
+        access.require_may_undo(user, target, "unlock")
     if locked is not None and thread.is_locked != locked:
         thread.is_locked = locked
         actions.append("lock" if locked else "unlock")
@@ -335,15 +338,16 @@ def move_categories(user: User, thread_id: int) -> tuple[Thread, list[Category]]
     target = access.access_moderatable(user, "thread", thread_id)
     categories = db.session.scalars(
         select(Category).where(access.visible_categories_clause(user))
+        .options(joinedload(Category.cohort))
         .order_by(Category.cohort_id.is_not(None), Category.position, Category.name)).all()
     return target.obj, [c for c in categories if c.id != target.obj.category_id
                         and access.can_moderate_cohort(user, c.cohort_id)]
 
 
-def move_thread(user: User, thread_id: int, category_id: int, reason: str = "") -> Thread:
-    """Move a thread to another category; flags follow it, open pages reload through access."""
+def move_destination(user: User, thread_id: int,
+                     category_id: int) -> tuple[ContentTarget, Category, access.MoveAudience]:
+    """Check a move (the moderator moderates both ends) and say who would read the thread."""
     target = access.access_moderatable(user, "thread", thread_id)
-    reason = clean_reason(reason, required=False)
     thread = target.obj
     destination = access.access_category(user, category_id)
     if not access.can_moderate_cohort(user, destination.cohort_id):
@@ -351,6 +355,23 @@ def move_thread(user: User, thread_id: int, category_id: int, reason: str = "") 
     if destination.id == thread.category_id:
         raise Invalid(_("The thread is already there."),
                       fields={"category_id": _("Choose another category.")})
+    return target, destination, access.move_audience(thread, thread.category, destination)
+
+
+def move_thread(user: User, thread_id: int, category_id: int, reason: str = "", *,
+                confirm_wider_audience: bool = False) -> Thread:
+    """Move a thread to another category; flags follow it, open pages reload through access.
+
+    A move that lets more people read the thread (an "ask a mentor" question into a cohort's
+    discussions, a cohort thread into a global space...) needs `confirm_wider_audience`;
+    without it nothing is written and Conflict `wider_audience` says who would gain access.
+    """
+    target, destination, audience = move_destination(user, thread_id, category_id)
+    reason = clean_reason(reason, required=False)
+    thread = target.obj
+    if audience.widens and not confirm_wider_audience:
+        raise Conflict(audience.warning, code="wider_audience",
+                       fields={"confirm_wider_audience": audience.warning})
     origin = thread.category_id
     thread.category_id = destination.id
     post_ids = select(Post.id).where(Post.thread_id == thread.id).scalar_subquery()
