@@ -84,7 +84,8 @@ def test_thread_moved_out_of_reach_hides_its_notifications_and_stops_their_updat
     assert all("Open question" not in m.as_string() for m in outbox())
 
     # Access back (moved back to a global space): the row shows again, without the edit.
-    content.move_thread(_fresh(world.moderator), thread.id, world.general.id, "Back")
+    content.move_thread(_fresh(world.moderator), thread.id, world.general.id, "Back",
+                        confirm_wider_audience=True)
     assert [i["excerpt"] for i in notifications.list_notifications(
         _fresh(world.amina))["items"]] == [""]
 
