@@ -9,6 +9,7 @@ from forum.models.moderation import *  # noqa: F403
 from forum.models.notification import *  # noqa: F403
 from forum.models.search import *  # noqa: F403
 from forum.models.user import Role, User, UserExpertise
+from forum.models.visit import MemberVisit
 
 __all__ = [
     "ApiToken",
@@ -18,6 +19,7 @@ __all__ = [
     "CohortRole",
     "CohortStatus",
     "Invitation",
+    "MemberVisit",
     "Role",
     "TokenScope",
     "User",
