@@ -285,3 +285,28 @@ def test_messages_from_others_after_reading_count_again(world):
     db.session.get(Message, hidden.id).hidden_at = utcnow()
     db.session.commit()
     assert home.header_counts(world.amina).chat == 1
+
+
+def test_a_hidden_last_reply_does_not_name_its_author(world):
+    thread = svc.create_thread(world.bilal, world.lounge_a.id, "Quiet thread", "Body")
+    post = svc.reply(world.mentor, thread.id, "Something off topic")
+    assert home.home_page(world.amina).rows[0].last_poster.id == world.mentor.id
+    moderation.hide(world.facilitator, "post", post.id, "Off topic")
+    row = home.home_page(world.amina).rows[0]
+    assert row.last_poster is None and row.author.id == world.bilal.id
+
+
+def test_header_counts_over_the_socket_are_the_members_own(world, app, socket_client):
+    from flask import g
+
+    _spaces(world)
+    room = chat_helpers.channel("alpha-room", world.cohort_a)
+    chat.send_message(world.bilal, room.id, "hello", "sock-1")
+    g.pop("_login_user", None)
+    amina = socket_client(discussions_helpers.login(app, world.amina))
+    ack = amina.emit("header:counts", {}, callback=True)
+    assert ack == {"ok": True, "threads": 2, "chat": 1, "notifications": 0}
+    g.pop("_login_user", None)
+    carla = socket_client(discussions_helpers.login(app, world.carla))
+    ack = carla.emit("header:counts", {}, callback=True)
+    assert ack == {"ok": True, "threads": 1, "chat": 0, "notifications": 0}

@@ -231,7 +231,9 @@ def _rows(user: User, tab: str, cursor: tuple[datetime, int] | None,
         .outerjoin(Cohort, Cohort.id == Category.cohort_id)
         .outerjoin(ThreadRead, _read_join(user))
         .outerjoin(author, author.id == Thread.author_id)
-        .outerjoin(last_post, last_post.id == Thread.last_post_id)
+        # A reply hidden by a moderator does not name its author here.
+        .outerjoin(last_post, and_(last_post.id == Thread.last_post_id,
+                                   last_post.hidden_at.is_(None)))
         .outerjoin(last_poster, last_poster.id == last_post.author_id)
         .where(access.visible_threads_clause(user))
     )
