@@ -141,3 +141,14 @@ def test_home_screenshots_dark(live_server, make, new_page, space):
         page.goto(live_server.url + "/")
         page.screenshot(path=f"/tmp/home-desktop-dark-{lang}.png", full_page=True)
         assert page.locator(".topic-row").count() == 3
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_visitors_header_fits_a_phone_and_the_welcome_page_offers_joining(
+        live_server, new_page, space, lang):
+    phone = new_page(viewport=PHONE, is_mobile=True, locale=lang)
+    phone.goto(live_server.url + "/")
+    header = _header(phone)
+    assert header["height"] <= 56 and not header["wrapped"] and not header["overflowing"], header
+    assert phone.locator("#main a[href='/register']").is_visible()
+    phone.screenshot(path=f"/tmp/welcome-phone-{lang}.png")
