@@ -310,3 +310,18 @@ def test_header_counts_over_the_socket_are_the_members_own(world, app, socket_cl
     carla = socket_client(discussions_helpers.login(app, world.carla))
     ack = carla.emit("header:counts", {}, callback=True)
     assert ack == {"ok": True, "threads": 1, "chat": 0, "notifications": 0}
+
+
+def test_page_marks_what_is_new_since_the_last_visit(world, app):
+    old = svc.create_thread(world.bilal, world.general.id, "Seen last time", "Body")
+    reader = Browser(app, world.amina)
+    reader.get("/")  # the first visit
+    db.session.get(MemberVisit, world.amina.id).last_visit_at = utcnow() - timedelta(hours=3)
+    db.session.get(Thread, old.id).last_activity_at = utcnow() - timedelta(hours=4)
+    db.session.commit()
+    svc.create_thread(world.bilal, world.general.id, "While you were away", "Body")
+    html = reader.get("/").get_data(as_text=True)
+    assert html.count("New since your last visit:") == 1
+    away, last_visit, seen = (html.index("While you were away"), html.index("Your last visit"),
+                              html.index("Seen last time"))
+    assert away < last_visit < seen
