@@ -176,7 +176,8 @@ def page_paths(site: Site) -> list[str]:
     assert not unknown, ("GET pages without sample URL arguments; add them to SAMPLES in "
                          "tests/test_a11y_axe.py (or to NOT_PAGES if not HTML):\n"
                          + "\n".join(unknown))
-    return [*paths, "/no-such-page"]  # the 404 page
+    # The home page's second tab, and the 404 page.
+    return [*paths, "/?tab=unread", "/no-such-page"]
 
 
 def _axe_script() -> str:
@@ -237,3 +238,22 @@ def test_no_axe_violations_on_any_page(served, new_page, language, logged_in):
                                                                   ensure_ascii=False))
     assert len(seen) >= (25 if logged_in else 5), sorted(seen)
     assert not failures, f"{len(failures)} pages with violations:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_axe_violations_on_the_phone_home_with_its_menu_open(served, new_page, language):
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+    page = new_page(locale=language, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(server.url + "/", wait_until="load")
+    page.locator("details[data-nav-menu] summary").click()
+    assert page.locator("details[data-nav-menu] .nav-links").is_visible()
+    violations = run_axe(page)
+    page.emulate_media(color_scheme="dark")
+    violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)

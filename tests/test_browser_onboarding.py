@@ -51,6 +51,7 @@ def test_invited_person_registers_sees_cohort_and_logs_back_in(live_server, app_
     assert members.get_by_text("Amina Diallo").is_visible()
     assert members.get_by_text("Kenji Watanabe").is_visible()
 
+    page.locator("details[data-nav-menu] summary").click()  # the account menu
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{live_server.url}/login")
     page.goto(f"{live_server.url}/login?next=/cohorts/{cohort.slug}")

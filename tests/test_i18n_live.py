@@ -123,7 +123,7 @@ def test_french_reader_sees_french_labels_on_an_english_posters_live_reply(
     page.fill("#email", french.email)
     page.fill("#password", make.PASSWORD)
     page.locator("#main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/c$"))
+    page.wait_for_url(re.compile(r".*:\d+/$"))  # the home page
     page.goto(f"{live_server.url}/t/{thread.id}")
     page.wait_for_selector('#thread[data-live="on"]')
 

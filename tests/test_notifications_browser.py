@@ -28,6 +28,7 @@ def test_bell_badge_updates_live_without_stealing_focus(live_server, make, new_p
     _login(reader, live_server.url, mona.email, make.PASSWORD)
     badge = reader.locator("[data-notification-bell] [data-unread-count]")
     assert badge.is_hidden()
+    reader.locator("details[data-nav-menu] summary").click()  # the menu holds the language
     reader.get_by_label("Language").focus()  # the reader is busy elsewhere on the page
     reader.evaluate("window.__sameDocument = true")
 

@@ -43,6 +43,8 @@ def _count(app, queries, browser: Browser, path: str) -> tuple[int, str]:
     assert browser.get(path).status_code == 200
     with queries() as statements:
         response = browser.get(path)
+    if os.environ.get("DUMP_QUERIES"):
+        print("\n---", path, *[str(s)[:150].replace("\n", " ") for s in statements], sep="\n")
     assert response.status_code == 200
     return len(statements), response.get_data(as_text=True)
 
@@ -197,3 +199,32 @@ def test_search_page_one_hit_and_a_full_page_same_queries(app, world, queries):
     assert "search-hit-message" in html
     _report("search", counts)
     assert counts[0] == counts[1] <= MAX_QUERIES, counts
+
+
+def test_home_page_latest_and_unread_5_and_a_full_page_same_queries(app, world, queries):
+    from forum.services import home
+
+    room = chat_helpers.channel("alpha-room", world.cohort_a)
+    _messages(room, world.bilal, 5)
+    reader = Browser(app, world.amina)
+    counts: dict[str, list[int]] = {"latest": [], "unread": []}
+    pages: dict[str, str] = {}
+    for n in (5, 2 * home.ROWS_PER_PAGE):  # a few threads, then more than a page of each
+        for i in range(n):
+            category = (world.general, world.lounge_a, world.lounge_b)[i % 3]
+            author = world.carla if category is world.lounge_b else world.bilal
+            thread = svc.create_thread(author, category.id, f"Home {n} {i}", "Body")
+            if i % 2 and category is not world.lounge_b:
+                svc.read_thread(world.amina, thread.id)  # opened: unread again after a reply
+                svc.reply(world.mentor, thread.id, "News")
+        for tab in counts:
+            count, html = _count(app, queries, reader, f"/?tab={tab}")
+            counts[tab].append(count)
+            pages[tab] = html
+            assert "Bravo" not in html  # never a thread of the other cohort
+            assert 'class="avatar ' in html and "alpha-room" in html
+    assert pages["latest"].count('class="topic-row') == home.ROWS_PER_PAGE
+    assert 'rel="next"' in pages["latest"] and 'rel="next"' in pages["unread"]
+    _report("home", counts["latest"] + counts["unread"])
+    for tab, (few, many) in counts.items():
+        assert few == many <= MAX_QUERIES, (tab, counts)

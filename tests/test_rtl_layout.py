@@ -52,7 +52,7 @@ def _box(page, selector: str) -> dict:
 
 
 def _geometry(page) -> dict:
-    brand, links = _box(page, ".site-nav .brand"), _box(page, ".site-nav .nav-links")
+    brand, links = _box(page, ".site-header .brand"), _box(page, ".site-bar .nav-links")
     first = _box(page, "#post-list article.depth-0")
     nested = _box(page, "#post-list article.depth-1")
     return {

@@ -11,6 +11,7 @@ from forum.models.notification import *  # noqa: F403
 from forum.models.registration import PendingRegistration
 from forum.models.search import *  # noqa: F403
 from forum.models.user import Role, User, UserExpertise
+from forum.models.visit import MemberVisit
 
 __all__ = [
     "ApiToken",
@@ -21,6 +22,7 @@ __all__ = [
     "CohortStatus",
     "Invitation",
     "LoginSession",
+    "MemberVisit",
     "PendingRegistration",
     "Role",
     "TokenScope",

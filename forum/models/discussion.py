@@ -95,6 +95,8 @@ class Thread(Base):
               "last_activity_at", "id"),
         Index("ix_threads_category_pinned_created", "category_id", "is_pinned", "created_at",
               "id"),
+        # Latest and Unread on the home page: every readable space, newest activity first.
+        Index("ix_threads_activity", "last_activity_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -72,6 +72,7 @@ __all__ = [
     "socket_connected",
     "socket_disconnected",
     "typing",
+    "unread_counts",
 ]
 
 
@@ -424,6 +425,15 @@ UNREAD_CAP = 99  # lists say "99+" beyond this, so counting can stop there
 _UNREAD_BATCH = 200  # channels per query (SQLite allows 500 terms in a compound select)
 
 
+def unread_counts(user: User, channel_ids: list[int]) -> dict[int, int]:
+    """Unread messages per channel (omitted when none), counted up to UNREAD_CAP + 1 only;
+    one query per _UNREAD_BATCH channels (the channel list, the home page's cohort strip)."""
+    unread: dict[int, int] = {}
+    for start in range(0, len(channel_ids), _UNREAD_BATCH):
+        unread.update(_unread_counts(user, channel_ids[start:start + _UNREAD_BATCH]))
+    return unread
+
+
 def _unread_counts(user: User, channel_ids: list[int]) -> dict[int, int]:
     """Unread messages per channel, counted up to UNREAD_CAP + 1 only.
 
@@ -457,10 +467,7 @@ def channel_list(user: User) -> list[ChannelItem]:
         select(Channel).where(access.listed_channels_clause(user))
         .order_by(Channel.kind, Channel.name, Channel.id)
     ))
-    ids = [c.id for c in channels]
-    unread: dict[int, int] = {}
-    for start in range(0, len(ids), _UNREAD_BATCH):
-        unread.update(_unread_counts(user, ids[start:start + _UNREAD_BATCH]))
+    unread = unread_counts(user, [c.id for c in channels])
     members = _direct_members([c.id for c in channels if c.is_direct])
     cohort_ids = {c.cohort_id for c in channels if c.cohort_id is not None}
     cohort_names = dict(db.session.execute(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,9 +18,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum.errors import Forbidden, Invalid, NotFound
 from forum.extensions import db
+from forum.lib.cursors import decode_cursor, encode_cursor
 from forum.lib.fragments import render_fragment
 from forum.lib.realtime import broadcast, thread_room
 from forum.lib.text import clean_text, render_post
+from forum.lib.upsert import insert_for
 from forum.models import (
     Category,
     CohortMembership,
@@ -159,14 +160,23 @@ def _commit_keeping_loaded() -> None:
 
 
 def _set_read(user: User, thread_id: int, post_id: int) -> None:
-    """Move the user's read marker forward (never back); the caller commits."""
-    row = db.session.scalar(select(ThreadRead).where(
-        ThreadRead.user_id == user.id, ThreadRead.thread_id == thread_id))
-    if row is None:
-        db.session.add(ThreadRead(user_id=user.id, thread_id=thread_id, last_read_post_id=post_id))
-    elif post_id > row.last_read_post_id:
-        row.last_read_post_id = post_id
-        row.updated_at = utcnow()
+    """Move the user's read marker forward (never back) in ONE upsert; the caller commits.
+
+    INSERT … ON CONFLICT DO UPDATE … WHERE: no read-then-write round trip on every thread view,
+    and two tabs racing cannot move the marker backwards or collide on the unique row.
+    """
+    connection = db.session.connection()
+    table = ThreadRead.__table__
+    insert = insert_for(connection.dialect.name, table)
+    now = utcnow()
+    connection.execute(
+        insert.values(user_id=user.id, thread_id=thread_id, last_read_post_id=post_id,
+                      updated_at=now)
+        .on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.thread_id],
+            set_={"last_read_post_id": insert.excluded.last_read_post_id,
+                  "updated_at": insert.excluded.updated_at},
+            where=table.c.last_read_post_id < insert.excluded.last_read_post_id))
 
 
 # --------------------------------------------------------------------------- writers
@@ -473,21 +483,6 @@ class CategoryPage:
     can_post: bool
 
 
-def _encode_cursor(moment: datetime, thread_id: int) -> str:
-    return f"{int(moment.timestamp() * 1_000_000)}.{thread_id}"
-
-
-def _decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    try:
-        micros, thread_id = cursor.split(".", 1)
-        moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
-        return moment, int(thread_id)
-    except (ValueError, OverflowError):
-        raise Invalid(_("This page link is broken.")) from None
-
-
 def category_page(user: User, slug: str, sort: str = "latest", tag: str | None = None,
                   after: str | None = None) -> CategoryPage:
     """A page of threads: pinned first, then keyset-paginated by activity or creation time."""
@@ -495,7 +490,7 @@ def category_page(user: User, slug: str, sort: str = "latest", tag: str | None =
     sort = sort if sort in SORTS else "latest"
     tag = (tag or "").strip().lower() or None
     key = Thread.last_activity_at if sort == "latest" else Thread.created_at
-    cursor = _decode_cursor(after)
+    cursor = decode_cursor(after)
 
     def _query(pinned: bool):
         query = (
@@ -533,7 +528,7 @@ def category_page(user: User, slug: str, sort: str = "latest", tag: str | None =
         rows = rows[:THREADS_PER_PAGE]
         last = rows[-1].thread
         moment = last.last_activity_at if sort == "latest" else last.created_at
-        next_cursor = _encode_cursor(moment, last.id)
+        next_cursor = encode_cursor(moment, last.id)
     return CategoryPage(category, pinned, rows, sort, tag, next_cursor,
                         can_post=access.can_write_cohort(user, category.cohort_id))
 

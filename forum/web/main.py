@@ -18,18 +18,46 @@ from flask_babel import force_locale
 from flask_login import current_user, login_user
 
 from forum.lib.safe_redirect import safe_next_url
+from forum.services import home
 from forum.services.health import check_health
+from forum.web import avatars
+from forum.web import notifications as notifications_web
 from forum.web.i18n import js_strings
 
 bp = Blueprint("main", __name__)
+bp.add_app_template_global(avatars.avatar_initials)
+bp.add_app_template_global(avatars.avatar_tone)
+
+
+@bp.app_context_processor
+def header_counts() -> dict:
+    """`header` (unread threads, chat, notifications) for base.html: one query per request.
+
+    Registered before the notifications blueprint's processor, so the bell's count comes from
+    this same query instead of a COUNT of its own (unless the page counted it already).
+    """
+    if not current_user.is_authenticated:
+        return {}
+    cached = getattr(request, "_header_counts", None)
+    if cached is None or cached[0] != current_user.id:
+        known = notifications_web.known_unread()
+        counts = home.header_counts(current_user, with_notifications=known is None)
+        if known is None:
+            notifications_web.remember_unread(counts.notifications)
+        else:
+            counts.notifications = known
+        cached = request._header_counts = (current_user.id, counts)
+    return {"header": cached[1]}
 
 
 @bp.get("/")
 def index():
-    """The home page: the member's spaces, or a welcome for visitors."""
+    """Home: Latest or Unread across every space the member may read; a welcome for visitors."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    return redirect(url_for("discussions.index"))
+    page = home.home_page(current_user, request.args.get("tab", "latest"),
+                          request.args.get("after"))
+    return render_template("main/home.html", page=page)
 
 
 @bp.post("/language")

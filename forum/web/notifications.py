@@ -58,14 +58,21 @@ def unread_badge() -> dict:
         return {}
     # Fragments and mail rendered during the same request reuse the one count. It is kept on
     # the request (not `g`, which tests share between requests) and tied to the user.
+    count = known_unread()
+    if count is None:
+        count = remember_unread(svc.unread_count(current_user))[1]
+    return {"unread_notifications": count}
+
+
+def known_unread() -> int | None:
+    """The unread count this request already holds for the current user, else None."""
     cached = getattr(request, "_unread_notifications", None)
-    if cached is None or cached[0] != current_user.id:
-        cached = _remember_unread(svc.unread_count(current_user))
-    return {"unread_notifications": cached[1]}
+    return cached[1] if cached is not None and cached[0] == current_user.id else None
 
 
-def _remember_unread(count: int) -> tuple[int, int]:
-    """Keep this request's unread count for the bell (tied to the user it was counted for)."""
+def remember_unread(count: int) -> tuple[int, int]:
+    """Keep this request's unread count for the bell (tied to the user it was counted for);
+    the page header (web/main.py) primes it from its one query of every header count."""
     request._unread_notifications = (current_user.id, count)
     return request._unread_notifications
 
@@ -84,7 +91,7 @@ def index():
     page = svc.list_notifications(current_user, request.args.get("cursor"),
                                   limit=current_app.config["NOTIFICATIONS_PER_PAGE"],
                                   unread_only=unread_only)
-    _remember_unread(page["unread"])  # the bell shows the count the list just read
+    remember_unread(page["unread"])  # the bell shows the count the list just read
     return render_template("notifications/index.html", page=page, unread_only=unread_only)
 
 

@@ -9,3 +9,69 @@ for (const select of document.querySelectorAll("select[data-autosubmit]")) {
 export function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 }
+
+// The header menu is a <details>: it opens and closes without JavaScript. Here it also closes
+// on Escape (focus back on its button), on a click elsewhere, and when focus leaves it.
+for (const menu of document.querySelectorAll("details[data-nav-menu]")) {
+  const summary = menu.querySelector("summary");
+  menu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      summary.focus();
+    }
+  });
+  document.addEventListener("click", (event) => {
+    if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
+  menu.addEventListener("focusout", (event) => {
+    if (menu.open && event.relatedTarget && !menu.contains(event.relatedTarget)) menu.open = false;
+  });
+}
+
+// Unread threads and chat in the header, and "(3) Commons" in the tab title, kept current over
+// the page's one shared socket (static/js/socket.js). The server renders the first values.
+const TITLE_COUNT = /^\(\d[^)]*\) /;
+const badges = {
+  threads: document.querySelectorAll("[data-unread-threads]"),
+  chat: document.querySelectorAll("[data-unread-chat]"),
+};
+
+function setCounts(counts, formatNumber) {
+  for (const [key, nodes] of Object.entries(badges)) {
+    const n = counts?.[key];
+    if (typeof n !== "number" || n < 0) continue;
+    const label = n > 99 ? "99+" : formatNumber(n);
+    for (const badge of nodes) {
+      badge.textContent = label;
+      badge.hidden = n === 0;
+    }
+    if (key === "chat") {
+      const title = document.title.replace(TITLE_COUNT, "");
+      document.title = n > 0 ? `(${label}) ${title}` : title;
+    }
+  }
+}
+
+async function liveCounts() {
+  const [{ getSocket }, { formatNumber }] = await Promise.all([
+    import("./socket.js"), import("./i18n.js")]);
+  const socket = getSocket();
+  const refresh = () => socket.emit("header:counts", {}, (ack) => {
+    if (ack?.ok) setCounts(ack, formatNumber);
+  });
+  // Hints that a count moved. A chat page marks its channel read a few seconds after a message
+  // arrives (chat.js), so a message is counted again once that has happened.
+  let timer = null;
+  const soon = (delay = 500) => { clearTimeout(timer); timer = setTimeout(refresh, delay); };
+  socket.on("connect", refresh);
+  socket.on("notification:new", () => soon());
+  socket.on("notifications:unread", () => soon());
+  socket.on("message:new", () => soon(3500));
+  socket.on("chat:activity", () => soon()); // a lighter server hint, when the server sends it
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") soon(0);
+  });
+  if (socket.connected) refresh();
+}
+
+if (document.body.dataset.userId && badges.chat.length) liveCounts();

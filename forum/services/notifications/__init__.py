@@ -27,6 +27,7 @@ from forum.services.notifications.centre import (
     mark_all_read,
     mark_read,
     unread_count,
+    unread_count_query,
     unread_counts,
 )
 from forum.services.notifications.core import (
@@ -108,4 +109,4 @@ def _push(pending: Pending) -> None:
 
 
 # Kept importable for callers written against the stub.
-__all__ += ["item", "unread_counts"]
+__all__ += ["item", "unread_count_query", "unread_counts"]

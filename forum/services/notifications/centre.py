@@ -3,8 +3,6 @@ pages, the socket events and the JSON API share these functions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, func, or_, select, update
@@ -12,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
+from forum.lib.cursors import decode_cursor, encode_cursor
 from forum.lib.realtime import send_to_user
 from forum.models import Notification, NotificationKind, User, utcnow
 from forum.services import access
@@ -103,13 +102,17 @@ def item(row: Notification) -> dict:
     }
 
 
+def unread_count_query(user: User):
+    """The SELECT of the user's unread count, for callers that fold it into a larger query
+    (the page header asks it together with unread threads and chat: one round trip)."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None), visible_clause())
+
+
 def unread_count(user: User) -> int:
     """How many unread notifications the user has (one COUNT query)."""
     access.require_login(user)
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None), visible_clause())
-    ) or 0
+    return db.session.scalar(unread_count_query(user)) or 0
 
 
 def unread_counts(user_ids: list[int]) -> dict[int, int]:
@@ -124,21 +127,6 @@ def unread_counts(user_ids: list[int]) -> dict[int, int]:
     counts = dict.fromkeys(user_ids, 0)
     counts.update(dict(rows))
     return counts
-
-
-def _encode(row: Notification) -> str:
-    moment = row.updated_at.astimezone(UTC)
-    return f"{int(moment.timestamp() * 1_000_000)}.{row.id}"
-
-
-def _decode(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    try:
-        micros, row_id = cursor.split(".", 1)
-        return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(row_id)
-    except (ValueError, OverflowError):
-        raise Invalid(_("This page link is broken.")) from None
 
 
 def list_notifications(user: User, cursor: str | None = None, limit: int = 20,
@@ -156,7 +144,7 @@ def list_notifications(user: User, cursor: str | None = None, limit: int = 20,
              .where(Notification.user_id == user.id, visible_clause()))
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    position = _decode(cursor)
+    position = decode_cursor(cursor)
     if position is not None:
         moment, row_id = position
         query = query.where(or_(Notification.updated_at < moment,
@@ -164,7 +152,8 @@ def list_notifications(user: User, cursor: str | None = None, limit: int = 20,
                                      Notification.id < row_id)))
     rows = list(db.session.scalars(
         query.order_by(Notification.updated_at.desc(), Notification.id.desc()).limit(limit + 1)))
-    next_cursor = _encode(rows[limit - 1]) if len(rows) > limit else None
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor(last.updated_at, last.id) if last is not None else None
     return {"items": [item(row) for row in rows[:limit]], "next_cursor": next_cursor,
             "unread": unread_count(user)}
 
