@@ -589,8 +589,10 @@ def join_channel(user: User, channel_id: int, after_id: int | None, sid: str) ->
     enter_room(sid, channel_room(channel_id))
     registry.joined_channel(sid, channel_id)
     missed = messages_after(user, channel_id, after_id, limit=CATCH_UP_LIMIT + 1)
+    # Oldest first after the client's position: the page is the OLDEST missed ones, and
+    # `has_more` means "join again from the last one you got" (never skip the first).
     more = len(missed) > CATCH_UP_LIMIT
-    missed = missed[-CATCH_UP_LIMIT:] if more else missed
+    missed = missed[:CATCH_UP_LIMIT]
     presence.joined(user.id, channel_id, sid)
     return {
         "channel_id": channel_id,

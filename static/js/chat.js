@@ -66,6 +66,7 @@ function join() {
     for (const message of ack.messages) upsert(message);
     renderPresence(ack.presence);
     markRead();
+    if (ack.has_more) join(); // oldest first: continue from the last one received
   });
 }
 
