@@ -140,6 +140,7 @@ class Config:
     RATELIMIT_PASSWORD_RESET = "5 per hour"
     CHAT_RATE_LIMIT = (20, 10)  # messages per seconds, per user
     PRESENCE_COALESCE_SECONDS = 1.0  # one presence list per channel per second (join storms)
+    PRESENCE_HEARTBEAT_SECONDS = 5  # a process silent for 3 beats is dead: its presence goes
     CHAT_MAX_LENGTH = 4000
     POST_MAX_LENGTH = 50000
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds

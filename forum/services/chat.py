@@ -25,6 +25,7 @@ from sqlalchemy.sql import Executable
 
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.extensions import db
+from forum.lib.degraded import best_effort
 from forum.lib.fragments import render_fragment
 from forum.lib.realtime import broadcast, channel_room, enter_room, leave_room
 from forum.lib.text import clean_text, render_chat
@@ -146,6 +147,7 @@ def message_payload(message: Message, author: User | None = None) -> dict:
     return {
         "id": message.id,
         "channel_id": message.channel_id,
+        "seq": message.seq,
         "client_id": message.client_id,
         "author": None if author is None else {
             "id": author.id, "username": author.username, "display_name": author.display_name,
@@ -191,22 +193,34 @@ def _retry(user: User, channel_id: int, client_id: str) -> tuple[Message, None] 
     return None if existing is None else (_same_send(existing, channel_id), None)
 
 
-_SET_LAST = (update(Channel.__table__).where(Channel.__table__.c.id == bindparam("channel_id"))
-             .values(last_message_id=bindparam("message_id")))
+_CHANNELS = Channel.__table__
+# The channel's position moves in the UPDATE a send already made (no statement of its own):
+# last_seq to the message's seq, and last_message_id unless the message is held for review.
+_SET_LAST = (update(_CHANNELS).where(_CHANNELS.c.id == bindparam("channel_id"))
+             .values(last_message_id=bindparam("message_id"), last_seq=bindparam("seq")))
+_SET_SEQ = (update(_CHANNELS).where(_CHANNELS.c.id == bindparam("channel_id"))
+            .values(last_seq=bindparam("seq")))
 _INSERTED = ("channel_id", "author_id", "client_id", "body_source", "body_html")
 _INSERTS: dict[str, Executable] = {}
 
 
 def _insert_statement(dialect: str) -> Executable:
-    """INSERT a message ... ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id and
-    created_at; built once per dialect (a statement costs more to build than to run)."""
+    """INSERT a message ... ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id,
+    created_at and seq; built once per dialect (a statement costs more to build than to run).
+
+    The seq is the channel's last_seq + 1, read inside the INSERT itself: under the row lock
+    taken by lock_channel on PostgreSQL, and under SQLite's write lock (taken by this very
+    statement, which sees the latest commit), so two senders never draw the same number.
+    """
     if dialect not in _INSERTS:
         table = Message.__table__
+        next_seq = (select(_CHANNELS.c.last_seq + 1)
+                    .where(_CHANNELS.c.id == bindparam("channel_id")).scalar_subquery())
         _INSERTS[dialect] = (
             insert_for(dialect, table)
-            .values({name: bindparam(name) for name in _INSERTED})
+            .values({**{name: bindparam(name) for name in _INSERTED}, "seq": next_seq})
             .on_conflict_do_nothing(index_elements=[table.c.author_id, table.c.client_id])
-            .returning(table.c.id, table.c.created_at)
+            .returning(table.c.id, table.c.created_at, table.c.seq)
         )
     return _INSERTS[dialect]
 
@@ -226,8 +240,8 @@ def _insert(user: User, channel_id: int, client_id: str, source: str,
     row = connection.execute(_insert_statement(connection.dialect.name), values).first()
     if row is None:
         return None
-    message = Message(id=row.id, created_at=row.created_at, edited_at=None, deleted_at=None,
-                      hidden_at=None, **values)
+    message = Message(id=row.id, seq=row.seq, created_at=row.created_at, edited_at=None,
+                      deleted_at=None, hidden_at=None, **values)
     make_transient_to_detached(message)  # as if loaded: persistent once added, nothing to flush
     db.session.add(message)
     return message
@@ -271,13 +285,17 @@ def _send(user: User, channel_id: int, body: object,
             raise Conflict(_("This client id was already used for another message."),
                            code="client_id_reused")
         if held:
-            # Held for review: stored hidden, only its author's ack hears of it.
+            # Held for review: stored hidden, only its author's ack hears of it. It keeps its
+            # seq (readers see a jump, ask, and get nothing: the position still moves on).
+            db.session.execute(_SET_SEQ, {"channel_id": channel_id, "seq": message.seq})
             automod.hold_new("message", message, channel.cohort_id, held)
         else:
             # A plain UPDATE (the ORM's flush of one changed attribute costs several times
             # more); the loaded channel is told the value, so it is not left stale.
-            db.session.execute(_SET_LAST, {"channel_id": channel_id, "message_id": message.id})
+            db.session.execute(_SET_LAST, {"channel_id": channel_id, "message_id": message.id,
+                                           "seq": message.seq})
             set_committed_value(channel, "last_message_id", message.id)
+        set_committed_value(channel, "last_seq", message.seq)
         payload = message_payload(message, user)
         pending = None if held else notifications.notify_message(user, channel, message)
         db.session.commit()
@@ -353,19 +371,45 @@ def history(user: User, channel_id: int, before_id: int | None = None,
 
 
 def messages_after(user: User, channel_id: int, after_id: int | None,
-                   limit: int = CATCH_UP_LIMIT) -> list[Message]:
-    """Messages after `after_id`, oldest first: what a reconnecting client missed."""
+                   limit: int = CATCH_UP_LIMIT, *, after_seq: int | None = None) -> list[Message]:
+    """Messages after the client's position (`after_seq`, else `after_id`), oldest first: what
+    a reconnecting client missed. With neither, the newest page, like history."""
     channel = access.access_channel(user, channel_id)
     query = (select(Message).options(joinedload(Message.author))
              .where(Message.channel_id == channel_id))
     if not access.can_moderate_channel(user, channel):
         query = query.where(Message.hidden_at.is_(None))  # a catch-up never brings it back
-    if after_id is not None:
+    if after_seq is not None:
+        query = query.where(Message.seq > after_seq)
+    elif after_id is not None:
         query = query.where(Message.id > after_id)
     elif limit:
-        # No last id: the newest page, like history.
         return history(user, channel_id, limit=min(limit, HISTORY_PAGE))
-    return list(db.session.scalars(query.order_by(Message.id).limit(limit)))
+    # seq and id grow together within a channel (both drawn under the channel's lock).
+    return list(db.session.scalars(query.order_by(Message.seq).limit(limit)))
+
+
+def catch_up(user: User, channel_id: int, after_id: int | None = None,
+             after_seq: int | None = None) -> dict:
+    """One page of what a client missed: `{channel_id, messages, has_more, last_seq}`.
+
+    Oldest first after the client's position, at most CATCH_UP_LIMIT. `last_seq` is the
+    position the page brings the client to (hidden messages' numbers included): continue from
+    it while `has_more`; after the last page every seq up to it is accounted for, so a later
+    live message whose seq is beyond last_seq + 1 reveals a gap.
+    """
+    # The channel's position is read BEFORE the messages: whatever it counts was committed
+    # before the query, so the query returns it (unless hidden).
+    position = access.access_channel(user, channel_id).last_seq
+    missed = messages_after(user, channel_id, after_id, CATCH_UP_LIMIT + 1, after_seq=after_seq)
+    more = len(missed) > CATCH_UP_LIMIT
+    missed = missed[:CATCH_UP_LIMIT]
+    if more:
+        position = missed[-1].seq
+    elif missed:
+        position = max(position, missed[-1].seq)
+    return {"channel_id": channel_id, "messages": [message_payload(m, m.author) for m in missed],
+            "has_more": more, "last_seq": position}
 
 
 # --------------------------------------------------------------------------- channels
@@ -577,8 +621,10 @@ def mark_read(user: User, channel_id: int, message_id: int | None = None) -> Non
 # --------------------------------------------------------------------------- live sockets
 
 
-def join_channel(user: User, channel_id: int, after_id: int | None, sid: str) -> dict:
-    """Subscribe a socket to a channel: join the room FIRST, then catch up after `after_id`.
+def join_channel(user: User, channel_id: int, after_id: int | None, sid: str,
+                 after_seq: int | None = None) -> dict:
+    """Subscribe a socket to a channel: join the room FIRST, then catch up after the client's
+    position (`after_seq`, else `after_id`): see catch_up.
 
     Joining first means a message committed meanwhile arrives live and in the catch-up; the
     client de-duplicates by id, so nothing falls in the gap between the two.
@@ -587,19 +633,10 @@ def join_channel(user: User, channel_id: int, after_id: int | None, sid: str) ->
 
     access.access_channel(user, channel_id)
     enter_room(sid, channel_room(channel_id))
-    registry.joined_channel(sid, channel_id)
-    missed = messages_after(user, channel_id, after_id, limit=CATCH_UP_LIMIT + 1)
-    # Oldest first after the client's position: the page is the OLDEST missed ones, and
-    # `has_more` means "join again from the last one you got" (never skip the first).
-    more = len(missed) > CATCH_UP_LIMIT
-    missed = missed[:CATCH_UP_LIMIT]
+    best_effort("socket registry", registry.joined_channel, sid, channel_id)
+    page = catch_up(user, channel_id, after_id, after_seq)
     presence.joined(user.id, channel_id, sid)
-    return {
-        "channel_id": channel_id,
-        "messages": [message_payload(m, m.author) for m in missed],
-        "has_more": more,
-        "presence": presence.online_users(channel_id),
-    }
+    return {**page, "presence": presence.online_users(channel_id)}
 
 
 def leave_channel(user: User, channel_id: int, sid: str) -> None:
@@ -607,7 +644,7 @@ def leave_channel(user: User, channel_id: int, sid: str) -> None:
     from forum.sockets import registry
 
     leave_room(sid, channel_room(channel_id))
-    registry.left_channel(sid, channel_id)
+    best_effort("socket registry", registry.left_channel, sid, channel_id)
     presence.left([channel_id], sid)
 
 
@@ -629,19 +666,23 @@ def socket_connected(user: User, sid: str) -> None:
     """Register a new authenticated socket of the user."""
     from forum.sockets import registry
 
-    registry.add(user.id, sid)
+    # Redis down: the socket still connects (this process knows it through its user room).
+    best_effort("socket registry", registry.add, user.id, sid)
+    presence.connected(user.id, sid)
 
 
 def socket_disconnected(user_id: int | None, sid: str) -> None:
     """Forget a socket and update presence in the channels it was in."""
     from forum.sockets import registry
 
-    channel_ids = sorted(registry.channel_ids_of(sid))
+    channel_ids = sorted(best_effort("socket registry", registry.channel_ids_of, sid,
+                                     default=None) or presence.socket_channel_ids(sid))
     for channel_id in channel_ids:
         leave_room(sid, channel_room(channel_id))  # before announcing, so it is not counted
-    registry.left_channel(sid)
+    best_effort("socket registry", registry.left_channel, sid)
     if user_id is not None:
-        registry.remove(user_id, sid)
+        best_effort("socket registry", registry.remove, user_id, sid)
+    presence.disconnected(user_id, sid)
     presence.left(channel_ids, sid)
 
 

@@ -61,9 +61,17 @@ def _int(data: dict, key: str, *, required: bool = True) -> int | None:
 
 @chat_event("channel:join")
 def on_channel_join(data: dict) -> dict:
-    """Subscribe to a channel and receive what was missed after `last_id`."""
+    """Subscribe to a channel and receive what was missed after `after_seq` (or `last_id`)."""
     return chat.join_channel(current_user, _int(data, "channel_id"),
-                             _int(data, "last_id", required=False), request.sid)
+                             _int(data, "last_id", required=False), request.sid,
+                             after_seq=_int(data, "after_seq", required=False))
+
+
+@chat_event("channel:since")
+def on_channel_since(data: dict) -> dict:
+    """The next page of missed messages after `after_seq` (gap filling, `has_more` paging)."""
+    return chat.catch_up(current_user, _int(data, "channel_id"),
+                         after_seq=_int(data, "after_seq"))
 
 
 @chat_event("channel:leave")
