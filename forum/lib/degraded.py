@@ -25,6 +25,23 @@ def shared_state_errors() -> tuple[type[BaseException], ...]:
     return (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
 
 
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means "the database is down or overloaded" (retry later), not a bug:
+    a refused or lost connection, a pool timeout, SQLite's "database is locked"."""
+    from sqlalchemy import exc
+
+    if isinstance(error, exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return False
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    module = type(error.orig).__module__ if error.orig is not None else ""
+    if module.startswith("sqlite3"):
+        return "locked" in str(error.orig) or "unable to open" in str(error.orig)
+    return True  # psycopg: OperationalError/InterfaceError are connection-level failures
+
+
 def best_effort(feature: str, call: Callable[..., T], *args, default: T | None = None) -> T | None:
     """call(*args), or `default` when the shared store is down (logged once per outage)."""
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -25,7 +26,7 @@ from sqlalchemy.sql import Executable
 
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.extensions import db
-from forum.lib.degraded import best_effort
+from forum.lib.degraded import best_effort, note_down, note_up, shared_state_errors
 from forum.lib.fragments import render_fragment
 from forum.lib.realtime import broadcast, channel_room, enter_room, leave_room
 from forum.lib.text import clean_text, render_chat
@@ -110,15 +111,36 @@ def _render(source: str) -> str:
 
 
 _limiters: dict[str, tuple[MovingWindowRateLimiter, FixedWindowRateLimiter]] = {}
+_MEMORY = "memory://"
+_RETRY_STORAGE_SECONDS = 5.0  # after a failure, this process counts in memory for this long
+_storage_down_until: dict[str, float] = {}
 
 
-def _limiter_pair() -> tuple[MovingWindowRateLimiter, FixedWindowRateLimiter]:
-    """Rate limiters on RATELIMIT_STORAGE_URI: memory in one process, Redis across processes."""
-    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+def _limiter_pair(uri: str) -> tuple[MovingWindowRateLimiter, FixedWindowRateLimiter]:
+    """Rate limiters on a storage: memory in one process, Redis across processes."""
     if uri not in _limiters:
         storage = storage_from_string(uri)
         _limiters[uri] = (MovingWindowRateLimiter(storage), FixedWindowRateLimiter(storage))
     return _limiters[uri]
+
+
+def _hit(which: int, item: RateLimitItemPerSecond, *keys: str) -> bool:
+    """Count one hit on RATELIMIT_STORAGE_URI (0: the moving window, 1: the fixed one).
+
+    With Redis down the limits still hold, per process (in memory), with a warning logged once;
+    Redis is tried again every few seconds and takes over when it answers.
+    """
+    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or _MEMORY
+    if uri != _MEMORY and time.monotonic() >= _storage_down_until.get(uri, 0.0):
+        try:
+            allowed = _limiter_pair(uri)[which].hit(item, *keys)
+        except shared_state_errors() as error:
+            note_down("chat rate limits", error)
+            _storage_down_until[uri] = time.monotonic() + _RETRY_STORAGE_SECONDS
+        else:
+            note_up("chat rate limits")
+            return allowed
+    return _limiter_pair(_MEMORY)[which].hit(item, *keys)
 
 
 def _check_rate(user: User) -> None:
@@ -126,7 +148,7 @@ def _check_rate(user: User) -> None:
     count, seconds = current_app.config["CHAT_RATE_LIMIT"]
     item = RateLimitItemPerSecond(count, seconds)
     prefix = current_app.config.get("REDIS_KEY_PREFIX", "commons:")
-    if not _limiter_pair()[0].hit(item, prefix, "chat", str(user.id)):
+    if not _hit(0, item, prefix, "chat", str(user.id)):
         raise RateLimited(
             _("You are sending messages too fast: at most %(n)d every %(s)d seconds. "
               "Wait a moment, then send again.", n=count, s=seconds),
@@ -654,7 +676,7 @@ def typing(user: User, channel_id: int, sid: str) -> bool:
     access.access_channel(user, channel_id)
     prefix = current_app.config.get("REDIS_KEY_PREFIX", "commons:")
     item = RateLimitItemPerSecond(1, TYPING_INTERVAL)
-    if not _limiter_pair()[1].hit(item, prefix, "typing", str(user.id), str(channel_id)):
+    if not _hit(1, item, prefix, "typing", str(user.id), str(channel_id)):
         return False
     broadcast("typing", {"channel_id": channel_id, "user": {
         "id": user.id, "username": user.username, "display_name": user.display_name}},

@@ -197,8 +197,8 @@ def disconnected(user_id: int | None, sid: str) -> None:
 def _local_sockets() -> dict[str, int]:
     """sid → user id of the sockets connected to this process (from their user rooms)."""
     rooms = socketio.server.manager.rooms.get("/", {})
-    return {sid: int(room.split(":", 1)[1]) for room in list(rooms) if room.startswith("user:")
-            for sid in list(rooms.get(room, {}))}
+    return {sid: int(room.split(":", 1)[1]) for room in list(rooms)
+            if room and room.startswith("user:") for sid in list(rooms.get(room, {}))}
 
 
 def _forget(name: str, keep: set[str]) -> None:
@@ -238,6 +238,15 @@ def resync_local() -> None:
             client.expire(_key(channel_id), PRESENCE_TTL)
 
 
+def resync_local_in(app) -> None:
+    """resync_local in an application context (the queue listener has none)."""
+    with app.app_context():
+        try:
+            best_effort(FEATURE, resync_local)
+        finally:
+            db.session.remove()
+
+
 def heartbeat(first: bool = False) -> list[str]:
     """Beat once; forget processes that stopped beating (returns their names). On the first
     beat, a predecessor's entries under this process's name are reconciled too."""
@@ -272,9 +281,13 @@ def _ensure_heartbeat() -> None:
         # Ends when this SocketIO instance is bound to another app (tests build many).
         while socketio.server is not None and socketio.server.manager is manager:
             with app.app_context():
-                if best_effort(FEATURE, heartbeat, first) is not None:
-                    first = False
-                db.session.remove()
+                try:
+                    if best_effort(FEATURE, heartbeat, first) is not None:
+                        first = False
+                except Exception:  # a bug must not stop the beat (others would sweep us)
+                    log.exception("presence heartbeat failed")
+                finally:
+                    db.session.remove()
             socketio.sleep(app.config.get("PRESENCE_HEARTBEAT_SECONDS", 5))
 
     socketio.start_background_task(loop)

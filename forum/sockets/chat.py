@@ -8,7 +8,6 @@ Payloads and acks are documented in docs/socket-events.md.
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 
 from flask import request
@@ -18,8 +17,7 @@ from flask_login import current_user
 from forum.errors import DomainError, Invalid
 from forum.extensions import db, socketio
 from forum.services import chat
-
-log = logging.getLogger(__name__)
+from forum.sockets.acks import error_ack
 
 
 def chat_event(name: str) -> Callable:
@@ -35,11 +33,8 @@ def chat_event(name: str) -> Callable:
             except DomainError as error:
                 db.session.rollback()
                 return {"ok": False, "error": error.to_dict()}
-            except Exception:  # an ack must always come back, or the client waits forever
-                db.session.rollback()
-                log.exception("socket event %s failed", name)
-                return {"ok": False, "error": {"code": "server_error",
-                                               "message": _("Something went wrong.")}}
+            except Exception as error:  # an ack must always come back, or the client waits
+                return error_ack(error)
             return {"ok": True, **result}
 
         socketio.on_event(name, wrapper)
