@@ -6,6 +6,7 @@ to run as root: as root the server runs as the `postgres` system user (runuser).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -132,3 +133,22 @@ class PostgresServer:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop",
                       check=False)
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def kill_tree(server) -> None:
+    """kill -9 a live server's gunicorn master and its worker, as a crash of the machine's
+    process would (killing the master alone leaves the worker serving until it notices)."""
+    import signal
+
+    if server.process is None or server.process.poll() is not None:
+        return
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    pids = [int(p) for p in children.read_text().split()] if children.exists() else []
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            os.kill(pid, signal.SIGKILL)
+    server.process.kill()
+    server.process.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
