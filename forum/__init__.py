@@ -144,6 +144,10 @@ def register_sockets(app: Flask) -> None:
         # None: python-engineio accepts only the site's own origin (same scheme, host and port).
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
         manage_session=False,  # the Flask session cookie stays the source of truth
+        # Engine.IO's liveness check: a client gone without a word is dropped (and leaves
+        # presence) after ping_interval + ping_timeout seconds.
+        ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 25),
+        ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 20),
         max_http_buffer_size=256 * 1024,
     )
 

@@ -255,7 +255,11 @@ def heartbeat(first: bool = False) -> list[str]:
     now = time.time()
     if first:
         _forget(process_name(), keep=set(_local_sockets()))
-    client.zadd(_processes_key(), {process_name(): now})
+    if client.zadd(_processes_key(), {process_name(): now}) and not first:
+        # We were not listed: Redis lost its keys, or a stall let another process take us
+        # for dead and sweep our sockets. Write them back at once.
+        log.warning("presence: this process was not listed; writing its sockets back")
+        resync_local()
     dead = client.zrangebyscore(_processes_key(), "-inf", now - interval * HEARTBEATS_TO_DEATH)
     swept = []
     for name in dead:
