@@ -283,11 +283,13 @@ class Rows:
     def messages(self):
         batch = []
         step = timedelta(seconds=15)
+        seqs: dict[int, int] = {}  # the dense per-channel sequence, in id order
         for m in range(1, self.s.messages + 1):
             channel = self.channel_of_message(m)
             author = self.author_of(m)
             body = self.bodies[(m * 31) % len(self.bodies)][:160]
-            batch.append((m, channel, author, f"gen-{m}", body, f"<p>{body}</p>",
+            seqs[channel] = seqs.get(channel, 0) + 1
+            batch.append((m, channel, seqs[channel], author, f"gen-{m}", body, f"<p>{body}</p>",
                           self.start + step * m))
             if len(batch) >= BATCH:
                 yield batch
@@ -306,7 +308,7 @@ COLUMNS = {
     "threads": ("id category_id author_id title reply_count post_count created_at "
                 "last_activity_at first_post_id last_post_id is_locked is_pinned"),
     "channels": "id kind cohort_id name slug created_at",
-    "messages": "id channel_id author_id client_id body_source body_html created_at",
+    "messages": "id channel_id seq author_id client_id body_source body_html created_at",
     "channel_members": "id channel_id user_id is_member last_read_message_id joined_at",
     "thread_reads": "id user_id thread_id last_read_post_id updated_at",
     "reactions": "id post_id user_id kind created_at",
@@ -412,10 +414,10 @@ def generate(url: str, sizes: Sizes) -> dict:
         writer.finish()
         with db.engine.begin() as conn:
             last = conn.execute(text(
-                "select channel_id, max(id) from messages group by channel_id")).all()
-            for channel_id, message_id in last:
-                conn.execute(text("update channels set last_message_id = :m where id = :c"),
-                             {"m": message_id, "c": channel_id})
+                "select channel_id, max(id), max(seq) from messages group by channel_id")).all()
+            for channel_id, message_id, seq in last:
+                conn.execute(text("update channels set last_message_id = :m, last_seq = :s "
+                                  "where id = :c"), {"m": message_id, "s": seq, "c": channel_id})
             conn.execute(text("create table if not exists bench_meta "
                               "(key varchar(20) primary key, value text)"))
             conn.execute(text("delete from bench_meta where key = 'meta'"))

@@ -59,6 +59,9 @@ def register_extensions(app: Flask) -> None:
     _sqlite_pragmas(app)
     ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), render_as_batch=True)
     ext.csrf.init_app(app)
+    from forum.web.errors import keep_unavailable_retry_after
+
+    keep_unavailable_retry_after(app)  # before the limiter: runs after its header injection
     ext.limiter.init_app(app)
     ext.babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     template_gettext.install(app)
@@ -130,14 +133,27 @@ def register_sockets(app: Flask) -> None:
     # manager, or an app without REDIS_URL would inherit its message queue.
     socketio.server_options.pop("client_manager", None)
     socketio.server_options.pop("message_queue", None)
+    queue = {}
+    if app.config.get("REDIS_URL"):
+        # A Redis queue whose listener tells this process's sockets to resync when it comes
+        # back after an outage (forum/lib/queue_manager.py).
+        from forum.lib.queue_manager import ResyncingRedisManager
+        from forum.services.presence import resync_local_in
+
+        queue["client_manager"] = ResyncingRedisManager(
+            app.config["REDIS_URL"], channel=app.config.get("SOCKETIO_CHANNEL", "commons-socketio"),
+            on_reconnect=lambda: resync_local_in(app))
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
-        message_queue=app.config.get("REDIS_URL"),
-        channel=app.config.get("SOCKETIO_CHANNEL", "commons-socketio"),
+        **queue,
         # None: python-engineio accepts only the site's own origin (same scheme, host and port).
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
         manage_session=False,  # the Flask session cookie stays the source of truth
+        # Engine.IO's liveness check: a client gone without a word is dropped (and leaves
+        # presence) after ping_interval + ping_timeout seconds.
+        ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 25),
+        ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 20),
         max_http_buffer_size=256 * 1024,
     )
 

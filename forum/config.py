@@ -42,6 +42,9 @@ def load_secret_key(instance_path: str, production: bool) -> str:
 # processes under the server's max_connections (PostgreSQL: 100).
 POOL_DEFAULTS = {"DATABASE_POOL_SIZE": 20, "DATABASE_MAX_OVERFLOW": 20,
                  "DATABASE_POOL_TIMEOUT": 30}
+CONNECT_TIMEOUT = 5  # seconds to open a PostgreSQL connection before answering "unavailable"
+# Flask-Limiter's Redis client: a Redis that does not answer fails over to memory quickly.
+REDIS_LIMITER_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
 def _int_from_environment(name: str, default: int) -> int:
@@ -63,7 +66,11 @@ def engine_options(url: str, settings: dict) -> dict:
     if not url.startswith("sqlite"):
         options.update(pool_size=settings["DATABASE_POOL_SIZE"],
                        max_overflow=settings["DATABASE_MAX_OVERFLOW"],
-                       pool_timeout=settings["DATABASE_POOL_TIMEOUT"])
+                       pool_timeout=settings["DATABASE_POOL_TIMEOUT"],
+                       # A server that does not answer (down, unreachable) fails the request
+                       # within seconds: a 503 / retryable ack, not a hung worker.
+                       connect_args={"connect_timeout": settings.get(
+                           "DATABASE_CONNECT_TIMEOUT", CONNECT_TIMEOUT)})
     return options
 
 
@@ -83,6 +90,7 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, pool),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        **({"RATELIMIT_STORAGE_OPTIONS": REDIS_LIMITER_OPTIONS} if redis_url else {}),
         "SOCKETIO_ALLOWED_ORIGINS": [o.strip() for o in origins.split(",") if o.strip()] or None,
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
@@ -164,11 +172,15 @@ class Config:
     # limits off (a test, a benchmark) would otherwise switch them off for the next app.
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: Flask-Limiter counts in this process's memory (logged) and goes back to
+    # Redis by itself when it answers; the chat limits do the same (services/chat.py).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute"  # per IP and, separately, per account
     RATELIMIT_POSTING = "30 per minute"
     RATELIMIT_PASSWORD_RESET = "5 per hour"
     CHAT_RATE_LIMIT = (20, 10)  # messages per seconds, per user
     PRESENCE_COALESCE_SECONDS = 1.0  # one presence list per channel per second (join storms)
+    PRESENCE_HEARTBEAT_SECONDS = 5  # a process silent for 3 beats is dead: its presence goes
     CHAT_MAX_LENGTH = 4000
     # Request size limits the app enforces itself, so /api/v1 answers them as JSON problems
     # (pages: an error page); gunicorn.conf.py sets the server's outer limits above these.

@@ -89,6 +89,24 @@ class RateLimited(DomainError):
         self.limit = limit  # how many the refusing limit allows per window (X-RateLimit-Limit)
 
 
+class Unavailable(DomainError):
+    """A store the request needs (the database) is down or overloaded: nothing was written, the
+    same request may be sent again in a moment (a chat send with the same client_id)."""
+
+    status = 503
+    code = "unavailable"
+
+    def __init__(self, message: str | _LazyText = _l(
+            "Commons is briefly unavailable. Nothing was lost: please try again in a moment."),
+                 retry_after: int = 5, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict:
+        """The problem body, marked retryable (socket clients retry it with backoff)."""
+        return {**super().to_dict(), "retryable": True}
+
+
 class Unauthorized(DomainError):
     """Not logged in."""
 

@@ -21,6 +21,7 @@ from contextlib import suppress
 from typing import Any
 
 from forum.lib import realtime
+from forum.lib.degraded import best_effort
 
 # Longer than a tab is plausibly left open on one connection (a network change or a deploy
 # reconnects it with a new sid); refreshed whenever the socket joins a room. An expired entry
@@ -30,6 +31,13 @@ SIDS_TTL = 7 * 24 * 60 * 60
 # Rooms whose events carry content someone may lose access to (not the user and sid rooms).
 LIVE_ROOM_PREFIXES = ("thread:", "channel:", "cohort:")
 ACCESS_LOST = "access:lost"
+FEATURE = "socket registry"
+
+
+def _shared(call, *args, default=None):
+    """A Redis call that degrades to `default` while Redis is down (this process's sockets are
+    still known through their rooms; logged once per outage)."""
+    return best_effort(FEATURE, call, *args, default=default)
 
 
 def _sids_key(user_id: int) -> str:
@@ -72,7 +80,7 @@ def connected(user_id: int, sid: str) -> None:
         pipe.sadd(_sids_key(user_id), sid)
         pipe.expire(_sids_key(user_id), SIDS_TTL)
         pipe.set(_user_key(sid), user_id, ex=SIDS_TTL)
-        pipe.execute()
+        _shared(pipe.execute)
 
 
 def disconnected(user_id: int | None, sid: str) -> list[str]:
@@ -88,8 +96,16 @@ def disconnected(user_id: int | None, sid: str) -> list[str]:
         pipe.delete(_rooms_key(sid), _user_key(sid))
         if user_id is not None:
             pipe.srem(_sids_key(user_id), sid)
-        pipe.execute()
+        _shared(pipe.execute)
     return rooms
+
+
+def remember_local(user_id: int, sid: str) -> None:
+    """Write a socket of this process back to Redis with its live rooms (Redis lost them)."""
+    connected(user_id, sid)
+    for room in _local_rooms(sid):
+        if is_live_room(room):
+            subscribe(sid, room)
 
 
 def subscribe(sid: str, room: str) -> None:
@@ -103,7 +119,7 @@ def subscribe(sid: str, room: str) -> None:
         pipe.sadd(_members_key(room), sid)
         pipe.expire(_members_key(room), SIDS_TTL)
         pipe.expire(_user_key(sid), SIDS_TTL)
-        pipe.execute()
+        _shared(pipe.execute)
 
 
 def unsubscribe(sid: str, room: str) -> None:
@@ -114,7 +130,7 @@ def unsubscribe(sid: str, room: str) -> None:
         pipe = client.pipeline()
         pipe.srem(_rooms_key(sid), room)
         pipe.srem(_members_key(room), sid)
-        pipe.execute()
+        _shared(pipe.execute)
 
 
 def evict(sid: str, room: str, payload: dict[str, Any]) -> None:
@@ -135,7 +151,7 @@ def sids_of(user_id: int) -> set[str]:
     sids = set(realtime.local_participants(realtime.user_room(user_id)))
     client = realtime.redis_client()
     if client is not None:
-        sids |= set(client.smembers(_sids_key(user_id)))
+        sids |= set(_shared(client.smembers, _sids_key(user_id), default=set()))
     return sids
 
 
@@ -144,7 +160,7 @@ def rooms_of(sid: str) -> set[str]:
     rooms = {room for room in _local_rooms(sid) if is_live_room(room)}
     client = realtime.redis_client()
     if client is not None:
-        rooms |= set(client.smembers(_rooms_key(sid)))
+        rooms |= set(_shared(client.smembers, _rooms_key(sid), default=set()))
     return rooms
 
 
@@ -157,7 +173,8 @@ def members_of(rooms: Iterable[str]) -> dict[str, set[str]]:
         pipe = client.pipeline()
         for room in rooms:
             pipe.smembers(_members_key(room))
-        for room, sids in zip(rooms, pipe.execute(), strict=True):
+        for room, sids in zip(rooms, _shared(pipe.execute, default=None) or [set()] * len(rooms),
+                              strict=True):
             members[room] |= set(sids)
     return members
 
@@ -173,8 +190,9 @@ def users_of(sids: Iterable[str]) -> dict[str, int]:
     client = realtime.redis_client()
     missing = [sid for sid in sids if sid not in users]
     if client is not None and missing:
-        for sid, user_id in zip(missing, client.mget([_user_key(s) for s in missing]),
-                                strict=True):
+        known = _shared(client.mget, [_user_key(s) for s in missing],
+                        default=None) or [None] * len(missing)
+        for sid, user_id in zip(missing, known, strict=True):
             if user_id is not None:
                 users[sid] = int(user_id)
     return users
@@ -186,7 +204,7 @@ def disconnect_user(user_id: int) -> None:
         realtime.disconnect_sid(sid)
     client = realtime.redis_client()
     if client is not None:
-        client.delete(_sids_key(user_id))
+        _shared(client.delete, _sids_key(user_id))
 
 
 def _local_rooms(sid: str) -> list[str]:

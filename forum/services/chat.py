@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -26,6 +27,7 @@ from sqlalchemy.sql import Executable
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.extensions import db
 from forum.lib import socket_registry
+from forum.lib.degraded import note_down, note_up, shared_state_errors
 from forum.lib.fragments import render_fragment
 from forum.lib.realtime import broadcast, channel_room
 from forum.lib.text import clean_text, render_chat
@@ -110,15 +112,36 @@ def _render(source: str) -> str:
 
 
 _limiters: dict[str, tuple[MovingWindowRateLimiter, FixedWindowRateLimiter]] = {}
+_MEMORY = "memory://"
+_RETRY_STORAGE_SECONDS = 5.0  # after a failure, this process counts in memory for this long
+_storage_down_until: dict[str, float] = {}
 
 
-def _limiter_pair() -> tuple[MovingWindowRateLimiter, FixedWindowRateLimiter]:
-    """Rate limiters on RATELIMIT_STORAGE_URI: memory in one process, Redis across processes."""
-    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+def _limiter_pair(uri: str) -> tuple[MovingWindowRateLimiter, FixedWindowRateLimiter]:
+    """Rate limiters on a storage: memory in one process, Redis across processes."""
     if uri not in _limiters:
         storage = storage_from_string(uri)
         _limiters[uri] = (MovingWindowRateLimiter(storage), FixedWindowRateLimiter(storage))
     return _limiters[uri]
+
+
+def _hit(which: int, item: RateLimitItemPerSecond, *keys: str) -> bool:
+    """Count one hit on RATELIMIT_STORAGE_URI (0: the moving window, 1: the fixed one).
+
+    With Redis down the limits still hold, per process (in memory), with a warning logged once;
+    Redis is tried again every few seconds and takes over when it answers.
+    """
+    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or _MEMORY
+    if uri != _MEMORY and time.monotonic() >= _storage_down_until.get(uri, 0.0):
+        try:
+            allowed = _limiter_pair(uri)[which].hit(item, *keys)
+        except shared_state_errors() as error:
+            note_down("chat rate limits", error)
+            _storage_down_until[uri] = time.monotonic() + _RETRY_STORAGE_SECONDS
+        else:
+            note_up("chat rate limits")
+            return allowed
+    return _limiter_pair(_MEMORY)[which].hit(item, *keys)
 
 
 def _check_rate(user: User) -> None:
@@ -126,7 +149,7 @@ def _check_rate(user: User) -> None:
     count, seconds = current_app.config["CHAT_RATE_LIMIT"]
     item = RateLimitItemPerSecond(count, seconds)
     prefix = current_app.config.get("REDIS_KEY_PREFIX", "commons:")
-    if not _limiter_pair()[0].hit(item, prefix, "chat", str(user.id)):
+    if not _hit(0, item, prefix, "chat", str(user.id)):
         raise RateLimited(
             _("You are sending messages too fast: at most %(n)d every %(s)d seconds. "
               "Wait a moment, then send again.", n=count, s=seconds),
@@ -147,6 +170,7 @@ def message_payload(message: Message, author: User | None = None) -> dict:
     return {
         "id": message.id,
         "channel_id": message.channel_id,
+        "seq": message.seq,
         "client_id": message.client_id,
         "author": None if author is None else {
             "id": author.id, "username": author.username, "display_name": author.display_name,
@@ -192,22 +216,34 @@ def _retry(user: User, channel_id: int, client_id: str) -> tuple[Message, None] 
     return None if existing is None else (_same_send(existing, channel_id), None)
 
 
-_SET_LAST = (update(Channel.__table__).where(Channel.__table__.c.id == bindparam("channel_id"))
-             .values(last_message_id=bindparam("message_id")))
+_CHANNELS = Channel.__table__
+# The channel's position moves in the UPDATE a send already made (no statement of its own):
+# last_seq to the message's seq, and last_message_id unless the message is held for review.
+_SET_LAST = (update(_CHANNELS).where(_CHANNELS.c.id == bindparam("channel_id"))
+             .values(last_message_id=bindparam("message_id"), last_seq=bindparam("seq")))
+_SET_SEQ = (update(_CHANNELS).where(_CHANNELS.c.id == bindparam("channel_id"))
+            .values(last_seq=bindparam("seq")))
 _INSERTED = ("channel_id", "author_id", "client_id", "body_source", "body_html")
 _INSERTS: dict[str, Executable] = {}
 
 
 def _insert_statement(dialect: str) -> Executable:
-    """INSERT a message ... ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id and
-    created_at; built once per dialect (a statement costs more to build than to run)."""
+    """INSERT a message ... ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id,
+    created_at and seq; built once per dialect (a statement costs more to build than to run).
+
+    The seq is the channel's last_seq + 1, read inside the INSERT itself: under the row lock
+    taken by lock_channel on PostgreSQL, and under SQLite's write lock (taken by this very
+    statement, which sees the latest commit), so two senders never draw the same number.
+    """
     if dialect not in _INSERTS:
         table = Message.__table__
+        next_seq = (select(_CHANNELS.c.last_seq + 1)
+                    .where(_CHANNELS.c.id == bindparam("channel_id")).scalar_subquery())
         _INSERTS[dialect] = (
             insert_for(dialect, table)
-            .values({name: bindparam(name) for name in _INSERTED})
+            .values({**{name: bindparam(name) for name in _INSERTED}, "seq": next_seq})
             .on_conflict_do_nothing(index_elements=[table.c.author_id, table.c.client_id])
-            .returning(table.c.id, table.c.created_at)
+            .returning(table.c.id, table.c.created_at, table.c.seq)
         )
     return _INSERTS[dialect]
 
@@ -227,8 +263,8 @@ def _insert(user: User, channel_id: int, client_id: str, source: str,
     row = connection.execute(_insert_statement(connection.dialect.name), values).first()
     if row is None:
         return None
-    message = Message(id=row.id, created_at=row.created_at, edited_at=None, deleted_at=None,
-                      hidden_at=None, **values)
+    message = Message(id=row.id, seq=row.seq, created_at=row.created_at, edited_at=None,
+                      deleted_at=None, hidden_at=None, **values)
     make_transient_to_detached(message)  # as if loaded: persistent once added, nothing to flush
     db.session.add(message)
     return message
@@ -272,13 +308,17 @@ def _send(user: User, channel_id: int, body: object,
             raise Conflict(_("This client id was already used for another message."),
                            code="client_id_reused")
         if held:
-            # Held for review: stored hidden, only its author's ack hears of it.
+            # Held for review: stored hidden, only its author's ack hears of it. It keeps its
+            # seq (readers see a jump, ask, and get nothing: the position still moves on).
+            db.session.execute(_SET_SEQ, {"channel_id": channel_id, "seq": message.seq})
             automod.hold_new("message", message, channel.cohort_id, held)
         else:
             # A plain UPDATE (the ORM's flush of one changed attribute costs several times
             # more); the loaded channel is told the value, so it is not left stale.
-            db.session.execute(_SET_LAST, {"channel_id": channel_id, "message_id": message.id})
+            db.session.execute(_SET_LAST, {"channel_id": channel_id, "message_id": message.id,
+                                           "seq": message.seq})
             set_committed_value(channel, "last_message_id", message.id)
+        set_committed_value(channel, "last_seq", message.seq)
         payload = message_payload(message, user)
         pending = None if held else notifications.notify_message(user, channel, message)
         db.session.commit()
@@ -354,19 +394,45 @@ def history(user: User, channel_id: int, before_id: int | None = None,
 
 
 def messages_after(user: User, channel_id: int, after_id: int | None,
-                   limit: int = CATCH_UP_LIMIT) -> list[Message]:
-    """Messages after `after_id`, oldest first: what a reconnecting client missed."""
+                   limit: int = CATCH_UP_LIMIT, *, after_seq: int | None = None) -> list[Message]:
+    """Messages after the client's position (`after_seq`, else `after_id`), oldest first: what
+    a reconnecting client missed. With neither, the newest page, like history."""
     channel = access.access_channel(user, channel_id)
     query = (select(Message).options(joinedload(Message.author))
              .where(Message.channel_id == channel_id))
     if not access.can_moderate_channel(user, channel):
         query = query.where(Message.hidden_at.is_(None))  # a catch-up never brings it back
-    if after_id is not None:
+    if after_seq is not None:
+        query = query.where(Message.seq > after_seq)
+    elif after_id is not None:
         query = query.where(Message.id > after_id)
     elif limit:
-        # No last id: the newest page, like history.
         return history(user, channel_id, limit=min(limit, HISTORY_PAGE))
-    return list(db.session.scalars(query.order_by(Message.id).limit(limit)))
+    # seq and id grow together within a channel (both drawn under the channel's lock).
+    return list(db.session.scalars(query.order_by(Message.seq).limit(limit)))
+
+
+def catch_up(user: User, channel_id: int, after_id: int | None = None,
+             after_seq: int | None = None) -> dict:
+    """One page of what a client missed: `{channel_id, messages, has_more, last_seq}`.
+
+    Oldest first after the client's position, at most CATCH_UP_LIMIT. `last_seq` is the
+    position the page brings the client to (hidden messages' numbers included): continue from
+    it while `has_more`; after the last page every seq up to it is accounted for, so a later
+    live message whose seq is beyond last_seq + 1 reveals a gap.
+    """
+    # The channel's position is read BEFORE the messages: whatever it counts was committed
+    # before the query, so the query returns it (unless hidden).
+    position = access.access_channel(user, channel_id).last_seq
+    missed = messages_after(user, channel_id, after_id, CATCH_UP_LIMIT + 1, after_seq=after_seq)
+    more = len(missed) > CATCH_UP_LIMIT
+    missed = missed[:CATCH_UP_LIMIT]
+    if more:
+        position = missed[-1].seq
+    elif missed:
+        position = max(position, missed[-1].seq)
+    return {"channel_id": channel_id, "messages": [message_payload(m, m.author) for m in missed],
+            "has_more": more, "last_seq": position}
 
 
 # --------------------------------------------------------------------------- channels
@@ -584,23 +650,18 @@ def mark_read(user: User, channel_id: int, message_id: int | None = None) -> Non
 # --------------------------------------------------------------------------- live sockets
 
 
-def join_channel(user: User, channel_id: int, after_id: int | None, sid: str) -> dict:
-    """Subscribe a socket to a channel: join the room FIRST, then catch up after `after_id`.
+def join_channel(user: User, channel_id: int, after_id: int | None, sid: str,
+                 after_seq: int | None = None) -> dict:
+    """Subscribe a socket to a channel: join the room FIRST, then catch up after the client's
+    position (`after_seq`, else `after_id`): see catch_up.
 
     Joining first means a message committed meanwhile arrives live and in the catch-up; the
     client de-duplicates by id, so nothing falls in the gap between the two.
     """
     live_access.join_channel(user, channel_id, sid)
-    missed = messages_after(user, channel_id, after_id, limit=CATCH_UP_LIMIT + 1)
-    more = len(missed) > CATCH_UP_LIMIT
-    missed = missed[-CATCH_UP_LIMIT:] if more else missed
+    page = catch_up(user, channel_id, after_id, after_seq)
     presence.joined(user.id, channel_id, sid)
-    return {
-        "channel_id": channel_id,
-        "messages": [message_payload(m, m.author) for m in missed],
-        "has_more": more,
-        "presence": presence.online_users(channel_id),
-    }
+    return {**page, "presence": presence.online_users(channel_id)}
 
 
 def leave_channel(user: User, channel_id: int, sid: str) -> None:
@@ -615,7 +676,7 @@ def typing(user: User, channel_id: int, sid: str) -> bool:
     access.access_channel(user, channel_id)
     prefix = current_app.config.get("REDIS_KEY_PREFIX", "commons:")
     item = RateLimitItemPerSecond(1, TYPING_INTERVAL)
-    if not _limiter_pair()[1].hit(item, prefix, "typing", str(user.id), str(channel_id)):
+    if not _hit(1, item, prefix, "typing", str(user.id), str(channel_id)):
         return False
     broadcast("typing", {"channel_id": channel_id, "user": {
         "id": user.id, "username": user.username, "display_name": user.display_name}},
@@ -626,11 +687,13 @@ def typing(user: User, channel_id: int, sid: str) -> bool:
 def socket_connected(user: User, sid: str) -> None:
     """Register a new authenticated socket of the user."""
     socket_registry.connected(user.id, sid)
+    presence.connected(user.id, sid)
 
 
 def socket_disconnected(user_id: int | None, sid: str) -> None:
     """Forget a socket and update presence in the channels it was in."""
     rooms = socket_registry.disconnected(user_id, sid)
+    presence.disconnected(user_id, sid)
     presence.left(sorted(int(room.split(":", 1)[1]) for room in rooms
                          if room.startswith("channel:")), sid)
 

@@ -8,7 +8,6 @@ Payloads and acks are documented in docs/socket-events.md.
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 
 from flask import request
@@ -19,8 +18,7 @@ from forum.errors import DomainError, Invalid
 from forum.extensions import db, socketio
 from forum.lib import input_checks
 from forum.services import chat
-
-log = logging.getLogger(__name__)
+from forum.sockets.acks import error_ack
 
 
 def chat_event(name: str) -> Callable:
@@ -37,11 +35,8 @@ def chat_event(name: str) -> Callable:
             except DomainError as error:
                 db.session.rollback()
                 return {"ok": False, "error": error.to_dict()}
-            except Exception:  # an ack must always come back, or the client waits forever
-                db.session.rollback()
-                log.exception("socket event %s failed", name)
-                return {"ok": False, "error": {"code": "server_error",
-                                               "message": _("Something went wrong.")}}
+            except Exception as error:  # an ack must always come back, or the client waits
+                return error_ack(error)
             return {"ok": True, **result}
 
         socketio.on_event(name, wrapper)
@@ -60,9 +55,17 @@ def _int(data: dict, key: str, *, required: bool = True) -> int | None:
 
 @chat_event("channel:join")
 def on_channel_join(data: dict) -> dict:
-    """Subscribe to a channel and receive what was missed after `last_id`."""
+    """Subscribe to a channel and receive what was missed after `after_seq` (or `last_id`)."""
     return chat.join_channel(current_user, _int(data, "channel_id"),
-                             _int(data, "last_id", required=False), request.sid)
+                             _int(data, "last_id", required=False), request.sid,
+                             after_seq=_int(data, "after_seq", required=False))
+
+
+@chat_event("channel:since")
+def on_channel_since(data: dict) -> dict:
+    """The next page of missed messages after `after_seq` (gap filling, `has_more` paging)."""
+    return chat.catch_up(current_user, _int(data, "channel_id"),
+                         after_seq=_int(data, "after_seq"))
 
 
 @chat_event("channel:leave")

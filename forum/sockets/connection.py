@@ -24,7 +24,8 @@ from forum.services import api_tokens, chat, login_sessions
 _token_sockets: dict[str, tuple[int, int, bool]] = {}
 # What a read-only token may do on a socket: listen and catch up. Everything else (sending,
 # editing, typing, flagging, moderating, read markers) is a write, as in the HTTP API.
-READ_ONLY_EVENTS = frozenset({"channel:join", "channel:leave", "channel:history", "thread:join",
+READ_ONLY_EVENTS = frozenset({"channel:join", "channel:since", "channel:leave",
+                              "channel:history", "thread:join",
                               "thread:leave", "thread:since", "notifications:count",
                               "disconnect"})
 # sid → (login session id, user id) of sockets opened with a session cookie, so ending that

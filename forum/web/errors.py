@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, flash, redirect, render_template, request, url_for
+from contextlib import suppress
+
+from flask import Flask, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from forum.errors import DomainError, RateLimited, Unauthorized
-from forum.extensions import db
+from forum.errors import DomainError, RateLimited, Unauthorized, Unavailable
+from forum.extensions import db, login_manager
 from forum.lib import input_checks
+from forum.lib.degraded import database_unavailable
 from forum.rate_limits import refusal_headers
 
 
@@ -104,14 +108,29 @@ def refuse_malformed_requests(app: Flask) -> None:
             input_checks.refuse_nul_in_fields(request.form)
 
 
+def keep_unavailable_retry_after(app: Flask) -> None:
+    """A 503's Retry-After says when to retry the outage, not when a rate-limit window resets
+    (Flask-Limiter sets its own on every limited response; register this before it)."""
+
+    @app.after_request
+    def _retry_after(response):
+        seconds = g.pop("unavailable_retry_after", None)
+        if seconds is not None:
+            response.headers["Retry-After"] = str(seconds)
+        return response
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors and HTTP errors to pages or JSON problems, once for the whole app."""
     refuse_malformed_requests(app)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        db.session.rollback()
+        if not isinstance(error, Unavailable):  # (its handler rolled back what it could)
+            db.session.rollback()
         headers = refusal_headers(error) if isinstance(error, RateLimited) else {}
+        if getattr(error, "retry_after", None):
+            headers["Retry-After"] = str(error.retry_after)
         if wants_json():
             body = error.to_dict()  # lazy messages become text in the reader's language
             return problem(body["code"], body["message"], error.status, body.get("fields"),
@@ -146,6 +165,22 @@ def register_error_handlers(app: Flask) -> None:
             return render_template("errors/error.html", status=429, message=message), 429
         return render_template("errors/error.html", status=error.code,
                                message=message), error.code or 500
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(error: SQLAlchemyError):
+        if not database_unavailable(error):
+            return unexpected_error(error)
+        # The database is down: answer without it. The page is rendered for an anonymous
+        # visitor (the user, their language and their bell all live in the database), in the
+        # session's or the browser's language; the API gets a problem; both say when to retry.
+        app.logger.warning("database unavailable: %s %s (%s)", request.method, request.path,
+                           str(error).splitlines()[0])
+        with suppress(SQLAlchemyError):  # a dead connection: the pool replaces it later
+            db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+        error = Unavailable()
+        g.unavailable_retry_after = error.retry_after
+        return domain_error(error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

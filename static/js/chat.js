@@ -1,9 +1,10 @@
-// Live chat page: joins the channel room, inserts the server's sanitized HTML for new, edited
-// and deleted messages (never renders user text itself), catches up after a reconnect with the
-// last id seen (de-duplicating by id), loads older messages on scroll, shows typing and presence,
-// and sends with Enter (Shift+Enter: new line). The page works without this file.
+// Live chat page: follows the channel through the shared client (socket.js followChannel:
+// catch-up by seq, paging, gap filling, resync), inserts the server's sanitized HTML for new,
+// edited and deleted messages in seq order (never renders user text itself), loads older
+// messages on scroll, shows typing and presence, and sends with Enter (Shift+Enter: new line).
+// The page works without this file.
 import { localize, t } from "./i18n.js";
-import { getSocket } from "./socket.js";
+import { followChannel, getSocket } from "./socket.js";
 
 const root = document.getElementById("chat");
 const log = document.getElementById("message-log");
@@ -17,6 +18,7 @@ let oldestLoaded = false;
 let loadingOlder = false;
 let typingTimer = null;
 let lastTypingSent = 0;
+let feed = null;
 
 function newClientId() {
   return (crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`);
@@ -43,30 +45,31 @@ function removeMessage(event) {
   document.getElementById(`m-${event.id}`)?.remove();
 }
 
-/** Insert (or replace) a message in id order; a message already shown is never duplicated. */
+/** The highest seq the page shows (what the server rendered): where following starts. */
+function pagePosition() {
+  let top = 0;
+  for (const item of log.querySelectorAll("[data-seq]")) top = Math.max(top, Number(item.dataset.seq));
+  return top;
+}
+
+/** Insert (or replace) a message in seq order; a message already shown is never duplicated. */
 function upsert(message, { announce = false } = {}) {
   const node = fragment(message.html);
   const existing = document.getElementById(`m-${message.id}`);
   if (existing) { existing.replaceWith(node); return; }
   let after = null;
-  for (const item of log.querySelectorAll("[data-message-id]")) {
-    if (Number(item.dataset.messageId) > message.id) { after = item; break; }
+  const items = log.querySelectorAll("[data-seq]");
+  // Usually the newest: appended without a scan.
+  if (items.length && Number(items[items.length - 1].dataset.seq) > message.seq) {
+    for (const item of items) {
+      if (Number(item.dataset.seq) > message.seq) { after = item; break; }
+    }
   }
   const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
   log.insertBefore(node, after);
   document.getElementById("no-messages")?.remove();
   if (!after && (nearBottom || message.author?.id === Number(me))) log.scrollTop = log.scrollHeight;
   if (!announce) node.removeAttribute("aria-live");
-}
-
-function join() {
-  const socket = getSocket();
-  socket.emit("channel:join", { channel_id: channelId, last_id: lastId() }, (ack) => {
-    if (!ack?.ok) return;
-    for (const message of ack.messages) upsert(message);
-    renderPresence(ack.presence);
-    markRead();
-  });
 }
 
 // The read marker moves at most once every few seconds: in a busy room every reader would
@@ -132,6 +135,7 @@ function send(body) {
       if (err) { giveBack(t("send_failed")); return; }
       if (!ack.ok) { giveBack(ack.error.message); return; }
       upsert(ack.message);
+      feed.accept(ack.message); // its seq counts as received: no gap filling for it
       clearError();
       markRead();
     });
@@ -205,12 +209,13 @@ if (root && log && form && input) {
   for (const item of log.querySelectorAll("[data-author-id]")) item.classList.toggle("is-mine", item.dataset.authorId === me);
   log.scrollTop = log.scrollHeight;
   const socket = getSocket();
-  socket.on("connect", join); // first connect and every reconnect: catch up after the last id
-  if (socket.connected) join();
-  socket.on("message:new", (message) => {
-    if (message.channel_id !== channelId) return;
-    upsert(message, { announce: true });
-    markRead();
+  feed = followChannel(channelId, {
+    position: pagePosition(),
+    onMessages: (messages) => {
+      for (const message of messages) upsert(message, { announce: messages.length === 1 });
+      markRead();
+    },
+    onPresence: renderPresence,
   });
   socket.on("message:edited", (message) => { if (message.channel_id === channelId) upsert(message); });
   socket.on("message:deleted", (message) => { if (message.channel_id === channelId) upsert(message); });
