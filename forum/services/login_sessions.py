@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.lib import realtime
+from forum.lib.degraded import best_effort
 from forum.models import LoginSession, User, utcnow
 from forum.services.access import require_login
 from forum.services.api_tokens import hash_token
@@ -208,6 +209,10 @@ def socket_room(session_id: int) -> str:
     return f"login:{session_id}"
 
 
+# Redis down: this process still finds its own sockets through the login session's room.
+REGISTRY = "socket registry"
+
+
 def _sockets_key(session_id: int) -> str:
     return realtime.redis_key("login-sids", session_id)
 
@@ -219,14 +224,14 @@ def socket_opened(session_id: int, sid: str) -> None:
         pipe = client.pipeline()
         pipe.sadd(_sockets_key(session_id), sid)
         pipe.expire(_sockets_key(session_id), SOCKETS_TTL)
-        pipe.execute()
+        best_effort(REGISTRY, pipe.execute)
 
 
 def socket_closed(session_id: int, sid: str) -> None:
     """Forget a socket of a login session that disconnected."""
     client = realtime.redis_client()
     if client is not None:
-        client.srem(_sockets_key(session_id), sid)
+        best_effort(REGISTRY, client.srem, _sockets_key(session_id), sid)
 
 
 def close_sockets(session_ids: Iterable[int]) -> None:
@@ -235,7 +240,8 @@ def close_sockets(session_ids: Iterable[int]) -> None:
     for session_id in session_ids:
         sids = set(realtime.local_participants(socket_room(session_id)))
         if client is not None:
-            sids |= set(client.smembers(_sockets_key(session_id)))
-            client.delete(_sockets_key(session_id))
+            sids |= set(best_effort(REGISTRY, client.smembers, _sockets_key(session_id),
+                                    default=set()))
+            best_effort(REGISTRY, client.delete, _sockets_key(session_id))
         for sid in sids:
             realtime.disconnect_sid(sid)
