@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi.py
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint venv migrate seed clean compile translations bench
+.PHONY: run test chaos lint venv migrate seed clean compile translations bench
 # Compiled catalogues (.mo) are build output: made from the committed .po files, never committed.
 MO := $(patsubst %.po,%.mo,$(wildcard forum/translations/*/LC_MESSAGES/messages.po))
 EXTRACT := -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-by-file \
@@ -47,8 +47,14 @@ run: seed
 	@echo "Commons on http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# The fault-injection suite (tests/test_faults.py: kill -9, Redis and PostgreSQL outages) runs
+# once, after the rest and alone, so the load of other tests never blurs its timings.
 test: venv $(AXE)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not faults"
+	$(BIN)/python -m pytest -rs -m faults
+
+chaos: venv
+	$(BIN)/python -m pytest -rs -s -m faults
 
 lint: venv
 	$(BIN)/ruff check .

@@ -47,6 +47,8 @@ CLIENTS = 50
 SENDERS = 10
 SEND_EVERY = 0.4  # seconds between two messages of one sender
 ACK_TIMEOUT = 10.0
+PING_INTERVAL = PING_TIMEOUT = 5  # the servers' Engine.IO heartbeat in this suite
+PING_GRACE = PING_INTERVAL + PING_TIMEOUT + 2  # a client notices a dead server within this
 OUTAGE = 10.0  # seconds Redis, then PostgreSQL, stay down
 RETRYABLE = {"unavailable", "server_error", "rate_limited"}
 
@@ -70,7 +72,8 @@ class Member:
     connects: int = 0
     connected_at: float = 0.0
     synced_at: float = 0.0  # when the last full sync finished
-    missing_acks: int = 0  # calls unanswered within the timeout on a connection that stayed up
+    unanswered: list[float] = field(default_factory=list)  # start times of calls that timed out
+    disconnected_at: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         import socketio
@@ -83,6 +86,7 @@ class Member:
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
                                    reconnection_delay_max=2, randomization_factor=0.3)
         self.sio.on("connect", self._on_connect)
+        self.sio.on("disconnect", self._on_disconnect)
         self.sio.on("resync", self._on_resync)
         self.sio.on("message:new", self._on_new)
         self.needs_sync = True
@@ -108,6 +112,18 @@ class Member:
         self.needs_sync = True
         self.wake.set()
 
+    def _on_disconnect(self, *_reason) -> None:
+        self.disconnected_at.append(time.monotonic())
+
+    @property
+    def missing_acks(self) -> int:
+        """Calls unanswered on a connection that stayed up: a dead connection (a killed process)
+        is only noticed by the client after the ping interval and timeout, so a timed-out call
+        followed by a disconnect within that grace was not lost by a live server."""
+        return sum(1 for started in self.unanswered
+                   if not any(started <= t <= started + ACK_TIMEOUT + PING_GRACE
+                              for t in self.disconnected_at))
+
     def _on_resync(self, _data=None) -> None:
         self.resyncs += 1
         self.needs_sync = True
@@ -131,12 +147,12 @@ class Member:
 
     def call(self, event: str, payload: dict) -> dict | None:
         """An ack, or None after ACK_TIMEOUT (counted as missing if the socket stayed up)."""
-        connects = self.connects
+        connects, started = self.connects, time.monotonic()
         try:
             return self.sio.call(event, payload, timeout=ACK_TIMEOUT)
         except Exception:
             if self.sio.connected and self.connects == connects:
-                self.missing_acks += 1
+                self.unanswered.append(started)
             return None
 
     def sync(self, cid: int, event: str = "channel:join") -> bool:
@@ -244,7 +260,7 @@ def stack(tmp_path_factory):
         "CHAT_RATE_LIMIT": [1000, 1], "PRESENCE_HEARTBEAT_SECONDS": 1, "LOG_DIR": str(tmp),
         # A client that reconnected leaves its old socket behind until Engine.IO's ping
         # times it out: 10 s here rather than 45 s, so the presence check stays short.
-        "SOCKETIO_PING_INTERVAL": 5, "SOCKETIO_PING_TIMEOUT": 5,
+        "SOCKETIO_PING_INTERVAL": PING_INTERVAL, "SOCKETIO_PING_TIMEOUT": PING_TIMEOUT,
     }
     app = create_app({key: value for key, value in config.items() if key != "LOG_DIR"})
     from forum.services import api_tokens

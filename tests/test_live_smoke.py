@@ -18,7 +18,7 @@ def test_browser_logs_in_on_live_server(live_server, make, new_page):
     page.get_by_label("Email").fill("amina@example.org")
     page.get_by_label("Password").fill(make.PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_server.url + "/c")
+    page.wait_for_url(live_server.url + "/")  # the home page: what's new
     assert "Amina Diallo" in page.content()
 
 

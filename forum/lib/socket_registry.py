@@ -88,6 +88,19 @@ def disconnected(user_id: int | None, sid: str) -> list[str]:
     rooms = sorted(rooms_of(sid))
     for room in rooms:
         _safe_leave(sid, room)  # before presence is announced, so it is not counted
+    _forget_records(user_id, sid, rooms)
+    return rooms
+
+
+def forget(user_id: int | None, sid: str) -> list[str]:
+    """Forget the records of a socket that died with its process (no room to leave: the rooms
+    died with it); returns the live rooms it was in (for presence)."""
+    rooms = sorted(rooms_of(sid))
+    _forget_records(user_id, sid, rooms)
+    return rooms
+
+
+def _forget_records(user_id: int | None, sid: str, rooms: list[str]) -> None:
     client = realtime.redis_client()
     if client is not None:
         pipe = client.pipeline()
@@ -97,7 +110,6 @@ def disconnected(user_id: int | None, sid: str) -> list[str]:
         if user_id is not None:
             pipe.srem(_sids_key(user_id), sid)
         _shared(pipe.execute)
-    return rooms
 
 
 def remember_local(user_id: int, sid: str) -> None:

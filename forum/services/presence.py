@@ -201,7 +201,7 @@ def _forget(name: str, keep: set[str]) -> None:
         user_id, _, sid = entry.partition(":")
         if sid in keep:
             continue
-        rooms = socket_registry.disconnected(int(user_id), sid)
+        rooms = socket_registry.forget(int(user_id), sid)
         left(sorted(int(room.split(":", 1)[1]) for room in rooms
                     if room.startswith("channel:")), sid)
         client.srem(_sockets_key(name), entry)
