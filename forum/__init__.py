@@ -143,6 +143,8 @@ def register_sockets(app: Flask) -> None:
         queue["client_manager"] = ResyncingRedisManager(
             app.config["REDIS_URL"], channel=app.config.get("SOCKETIO_CHANNEL", "commons-socketio"),
             on_reconnect=lambda: resync_local_in(app))
+    from forum.lib import socket_json
+
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
@@ -150,6 +152,7 @@ def register_sockets(app: Flask) -> None:
         # None: python-engineio accepts only the site's own origin (same scheme, host and port).
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
         manage_session=False,  # the Flask session cookie stays the source of truth
+        json=socket_json,  # a packet nested past the parser's stack is answered, not dropped
         # Engine.IO's liveness check: a client gone without a word is dropped (and leaves
         # presence) after ping_interval + ping_timeout seconds.
         ping_interval=app.config.get("SOCKETIO_PING_INTERVAL", 25),

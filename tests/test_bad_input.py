@@ -171,3 +171,27 @@ def test_page_ids_beyond_the_database_integer_are_404(app, world, path, number):
     browser = Browser(app, world.amina)
     assert browser.get(path.format(n=number)).status_code == 404
     assert browser.post(f"/t/{number}/reply", data={"body": "Hello"}).status_code == 404
+
+
+def test_socket_packet_nested_past_the_parsers_stack_still_gets_its_ack(app, world):  # noqa: F811
+    """python-socketio dropped such a packet unanswered: the client waited for its ack forever."""
+    from tests import search_helpers as content
+
+    room = content.channel("lobby")
+    browser = login(app, world.amina)
+    polling = "/socket.io/?EIO=4&transport=polling"
+    handshake = browser.get(polling).get_data(as_text=True)
+    sid = handshake.split('"sid":"')[1].split('"')[0]
+    assert browser.post(f"{polling}&sid={sid}", data=b"40",
+                        content_type="text/plain").status_code == 200
+    assert browser.get(f"{polling}&sid={sid}").get_data(as_text=True).startswith("40{")
+    depth = 20_000  # far past Python's recursion limit
+    packet = ('427["message:send",{"channel_id":%d,"client_id":"deep","body":' % room.id
+              + "[" * depth + "]" * depth + "}]")
+    assert browser.post(f"{polling}&sid={sid}", data=packet.encode(),
+                        content_type="text/plain").status_code == 200
+    answer = browser.get(f"{polling}&sid={sid}").get_data(as_text=True)
+    assert answer.startswith("437[")
+    ack = json.loads(answer[3:])[0]
+    assert ack["ok"] is False and ack["error"]["code"] == "bad_request", ack
+    assert _count(Message) == 0

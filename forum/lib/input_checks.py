@@ -40,12 +40,13 @@ def loads(data: bytes | str) -> Any:
     try:
         value = json.loads(data)
     except RecursionError:
-        raise _too_deep() from None
+        raise too_deep() from None
     check_payload(value)
     return value
 
 
-def _too_deep() -> BadRequest:
+def too_deep() -> BadRequest:
+    """The error of a JSON value nested deeper than MAX_JSON_DEPTH."""
     return BadRequest(_("The JSON is nested too deeply (at most %(n)d levels).",
                         n=MAX_JSON_DEPTH))
 
@@ -64,7 +65,7 @@ def check_payload(value: Any) -> None:
         if not isinstance(item, dict | list):
             continue
         if depth > MAX_JSON_DEPTH:
-            raise _too_deep()
+            raise too_deep()
         if isinstance(item, dict):
             for key, child in item.items():
                 name = field or str(key)

@@ -6,6 +6,7 @@ from forum.sockets import connection  # noqa: F401
 from forum.sockets import home as home  # re-export form
 from forum.sockets import moderation as moderation  # re-export form
 from forum.sockets import notifications as notifications  # re-export form
+from forum.sockets import payloads as payloads  # re-export form
 from forum.sockets import threads as threads  # re-export form: one line per area, isort-stable
 from forum.sockets.acks import error_ack as error_ack
 
