@@ -433,8 +433,10 @@ def test_chat_loses_nothing_through_a_crash_and_redis_and_postgresql_outages(sta
                    and client.hlen(f"commons-faults:presence:channel:{cid}") == CLIENTS
                    for cid in channels)
 
+    # A process stalled by a loaded machine may be swept and write its sockets back on its next
+    # beat (HEARTBEATS_TO_DEATH x 5 s): allow a few beats beyond that before calling it stale.
     try:
-        times["presence_exact_after_s"] = _wait(presence_exact, 30, "exact presence")
+        times["presence_exact_after_s"] = _wait(presence_exact, 45, "exact presence")
     except AssertionError:
         raise AssertionError({cid: sorted(Counter(client.hvals(
             f"commons-faults:presence:channel:{cid}")).items()) for cid in channels}) from None
