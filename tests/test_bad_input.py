@@ -186,7 +186,7 @@ def test_socket_packet_nested_past_the_parsers_stack_still_gets_its_ack(app, wor
                         content_type="text/plain").status_code == 200
     assert browser.get(f"{polling}&sid={sid}").get_data(as_text=True).startswith("40{")
     depth = 20_000  # far past Python's recursion limit
-    packet = ('427["message:send",{"channel_id":%d,"client_id":"deep","body":' % room.id
+    packet = (f'427["message:send",{{"channel_id":{room.id},"client_id":"deep","body":'
               + "[" * depth + "]" * depth + "}]")
     assert browser.post(f"{polling}&sid={sid}", data=packet.encode(),
                         content_type="text/plain").status_code == 200
