@@ -420,11 +420,6 @@ def posts_since(user: User, thread_id: int, after_id: int, limit: int = 50) -> l
                                           counts=counts[p.id])} for p in posts]
 
 
-def check_thread_readable(user: User, thread_id: int) -> int:
-    """Raise NotFound unless the user may read the thread (socket room joins)."""
-    return access.access_thread(user, thread_id).id
-
-
 # --------------------------------------------------------------------------- readers
 
 
@@ -789,7 +784,6 @@ def new_thread_category(user: User, slug: str) -> Category:
 __all__ = [
     "accept_answer",
     "category_page",
-    "check_thread_readable",
     "create_thread",
     "delete_post",
     "edit_post",
