@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n 2
 .PHONY: run test chaos lint venv migrate seed clean compile translations bench
 # Compiled catalogues (.mo) are build output: made from the committed .po files, never committed.
 MO := $(patsubst %.po,%.mo,$(wildcard forum/translations/*/LC_MESSAGES/messages.po))
-EXTRACT := -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-by-file \
+EXTRACT := -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
 	--project Commons --copyright-holder "Commons contributors"
 AXE := node_modules/axe-core/axe.min.js
 
@@ -20,7 +20,8 @@ compile: $(MO)
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile -i $< -o $@
 
-# Re-extract every marked string and merge it into the six catalogues (then translate the
+# Re-extract every marked string and merge it into the six catalogues, sorted by message and
+# without source locations so parallel branches rarely conflict (then translate the
 # new empty entries; tests/test_i18n_catalogues.py fails until they are).
 translations: $(STAMP)
 	$(BIN)/pybabel extract $(EXTRACT) -o forum/translations/messages.pot .

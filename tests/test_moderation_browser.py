@@ -57,3 +57,32 @@ def test_flag_then_hide_from_queue_removes_message_live(live_server, world, make
     watcher.reload()
     watcher.locator("#message-log").wait_for()
     assert "referral" not in watcher.content()
+
+
+def test_ban_asks_in_an_in_page_dialog_not_the_browsers(live_server, make, new_page):
+    from forum.extensions import db
+    from forum.models.user import User
+
+    make.user("mod", role="moderator")
+    target = make.user("spammer")
+    page = _login(new_page, live_server, "mod@example.org")
+    native: list[str] = []
+    page.on("dialog", lambda dialog: (native.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{live_server.url}/moderation/people/{target.id}")
+    ban = page.locator("section", has=page.get_by_role("heading", name="Ban", exact=True))
+    ban.get_by_role("textbox").fill("Spam")
+    ban.get_by_role("button", name="Ban").click()
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    assert "Spammer? They will be logged out everywhere." in dialog.inner_text()
+    assert dialog.evaluate("d => d.matches(':modal')")
+    dialog.get_by_role("button", name="Cancel").click()
+    dialog.wait_for(state="detached")
+    assert db.session.get(User, target.id).banned_at is None  # cancelled: nothing happened
+    ban.get_by_role("button", name="Ban").click()
+    page.get_by_role("dialog").get_by_role("button", name="Ban").click()
+    page.wait_for_load_state()
+    page.wait_for_function("() => !document.querySelector('dialog')")
+    db.session.expire_all()
+    assert db.session.get(User, target.id).banned_at is not None
+    assert native == []  # never the browser's own confirm()

@@ -155,8 +155,10 @@ def test_in_a_browser_the_confirmation_is_a_modal_dialog(live_server, make, new_
     page.get_by_label("Move to").select_option(label="General (everyone on Commons)")
     page.get_by_role("button", name="Move", exact=True).click()
     dialog = page.locator("dialog#move-audience")
-    dialog.wait_for()
-    assert dialog.evaluate("d => d.matches(':modal')")  # modal: the rest of the page is inert
+    # The dialog is open in the HTML and made modal by a module script that runs after parsing,
+    # so wait for the script rather than reading it at first paint.
+    is_modal = "() => document.querySelector('dialog#move-audience')?.matches(':modal')"
+    page.wait_for_function(is_modal, timeout=5000)  # modal: the rest of the page is inert
     assert "Everyone on Commons" in dialog.inner_text()
     assert _category_of(thread.id) == ask.id  # nothing moved yet
     dialog.get_by_label("I understand who will be able to read it").check()

@@ -82,6 +82,10 @@ JS_STRINGS = {
     "accept_answer": _l("Accept answer"),
     "unaccept_answer": _l("Unaccept answer"),
     "report": _l("Report"),
+    # static/js/ui.js: in-page dialogs and toasts
+    "ok": _l("OK"),
+    "cancel": _l("Cancel"),
+    "save": _l("Save"),
 }
 
 

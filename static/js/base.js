@@ -5,6 +5,23 @@ for (const select of document.querySelectorAll("select[data-autosubmit]")) {
   select.addEventListener("change", () => select.form.requestSubmit());
 }
 
+// Forms that ask before an irreversible action (delete, ban) carry their question in
+// data-confirm, rendered in the reader's language; it is asked in an in-page dialog
+// (static/js/ui.js), not the browser's confirm(). Without scripts the forms simply submit.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  const question = form.dataset?.confirm;
+  if (!question || form.dataset.confirmed) return;
+  event.preventDefault();
+  const submitter = event.submitter;
+  const { confirmDialog } = await import("./ui.js");
+  const yes = await confirmDialog({ title: question, danger: true,
+    confirmLabel: submitter?.textContent.trim() });
+  if (!yes) return;
+  form.dataset.confirmed = "1"; // this submit goes through; the page is left behind anyway
+  form.requestSubmit(submitter?.form === form ? submitter : undefined);
+});
+
 /** The CSRF token of this page, for fetch() calls that change state. */
 export function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.content ?? "";
