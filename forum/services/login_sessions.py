@@ -40,6 +40,7 @@ __all__ = [
     "end_other_sessions",
     "end_session",
     "list_sessions",
+    "refusal_code",
     "seen_due",
     "socket_closed",
     "socket_opened",
@@ -112,6 +113,20 @@ def user_for_identity(identity: str) -> User | None:
         return None
     _bind(user, record, key)
     return user
+
+
+def refusal_code(identity: str | None) -> str:
+    """Why a cookie's identity names nobody (user_for_identity said None), for the client to say
+    so: "banned" (the account is banned) or "logged_out" (no session, or it ended: log in again).
+
+    The cookie is signed, so only the account's own browser can learn of its ban this way.
+    """
+    parsed = _parse_identity(identity or "")
+    if parsed is not None:
+        user = db.session.get(User, parsed[0])
+        if user is not None and user.banned_at is not None:
+            return "banned"
+    return "logged_out"
 
 
 def seen_due(record: LoginSession, now: datetime | None = None) -> bool:

@@ -18,7 +18,7 @@ from forum.errors import DomainError, Invalid
 from forum.extensions import db, socketio
 from forum.lib import input_checks
 from forum.services import chat
-from forum.sockets.acks import error_ack
+from forum.sockets.acks import error_ack, error_body
 
 
 def chat_event(name: str) -> Callable:
@@ -34,7 +34,7 @@ def chat_event(name: str) -> Callable:
                 result = handler(data) or {}
             except DomainError as error:
                 db.session.rollback()
-                return {"ok": False, "error": error.to_dict()}
+                return {"ok": False, "error": error_body(error)}
             except Exception as error:  # an ack must always come back, or the client waits
                 return error_ack(error)
             return {"ok": True, **result}

@@ -6,18 +6,25 @@ Browsers authenticate with their session cookie; other clients (bots, mobile app
 on polling and websocket alike. Browsers always send an Origin on cross-site requests, so a
 foreign page cannot ride on the cookie; non-browser token clients send none (or their own), and
 a token is no ambient credential, so nothing is lost by accepting them without one.
+
+A refused connect says why, as `connect_error` data `{code}`: `logged_out` (the cookie names no
+live login session: logged out, ended elsewhere, expired), `banned`, or `unauthorized` (a bad
+token). A suspended account connects (it still reads) and is told `account:state` at once.
 """
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request, session
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_login.utils import decode_cookie
+from flask_socketio import emit, join_room
 
 from forum.errors import Unauthorized
 from forum.extensions import login_manager, socketio
 from forum.lib.realtime import user_room
+from forum.models import User
 from forum.services import api_tokens, chat, login_sessions
+from forum.sockets.acks import refuse_connection
 
 # sid → (token id, user id, may write) of sockets authenticated by a token. A socket lives in
 # one process, and all its events are handled there, so an in-process map is enough.
@@ -60,19 +67,36 @@ def on_connect(auth=None):
             secret = token if isinstance(token, str) and token.isascii() else ""
             user, api_token = api_tokens.resolve_token(secret)
         except Unauthorized as error:
-            raise ConnectionRefusedError("unauthorized") from error
+            raise refuse_connection("unauthorized") from error
         if current_user.is_authenticated and current_user.id != user.id:
-            raise ConnectionRefusedError("unauthorized")  # one socket, one person
+            raise refuse_connection("unauthorized")  # one socket, one person
         _token_sockets[request.sid] = (api_token.id, user.id, api_token.can_write)
     elif current_user.is_authenticated and current_user.is_active \
             and current_user.login_session is not None:
         user = current_user
         _bind_to_login_session(current_user.login_session.id, user.id)
     else:
-        raise ConnectionRefusedError("unauthorized")
+        raise refuse_connection(login_sessions.refusal_code(_cookie_identity()))
     join_room(user_room(user.id))
     chat.socket_connected(user, request.sid)
+    if user.is_suspended():
+        # Reading goes on; the page disables its composer and says until when.
+        emit("account:state", account_state(user))
     return True
+
+
+def account_state(user: User) -> dict:
+    """`account:state` for a suspended account: `{code: "suspended", until}` (ISO 8601, UTC)."""
+    return {"code": "suspended", "until": user.suspended_until.isoformat()}
+
+
+def _cookie_identity() -> str | None:
+    """The identity the session (or remember-me) cookie names, alive or not."""
+    identity = session.get("_user_id")
+    if identity is None:
+        name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        identity = decode_cookie(request.cookies.get(name) or "")
+    return identity
 
 
 def _bind_to_login_session(session_id: int, user_id: int) -> None:
@@ -95,4 +119,4 @@ def on_disconnect(reason=None):
     chat.socket_disconnected(user_id, request.sid)
 
 
-__all__ = ["on_connect", "on_disconnect", "request"]
+__all__ = ["account_state", "on_connect", "on_disconnect", "request"]

@@ -82,6 +82,20 @@ JS_STRINGS = {
     "accept_answer": _l("Accept answer"),
     "unaccept_answer": _l("Unaccept answer"),
     "report": _l("Report"),
+    # chat_composer.js and socket.js: the chat outbox and the connection state (chatoutbox)
+    "connected": _l("Connected"),
+    "connecting_waiting": _l("Connecting… Waiting to send: %(n)s"),
+    "reconnecting_waiting": _l("Reconnecting… Waiting to send: %(n)s"),
+    "offline": _l("Offline."),
+    "offline_waiting": _l("Offline. Waiting to send: %(n)s"),
+    "account_suspended": _l(
+        "Your account is suspended until %(until)s: you can read, but not send."),
+    "account_banned": _l("This account is banned."),
+    "logged_out": _l("You were logged out. Log in again to send: nothing you wrote is lost."),
+    "channel_access_lost": _l("You no longer have access to this channel."),
+    "sending": _l("Sending…"),
+    "not_sent": _l("Not sent"),
+    "retry": _l("Retry"),
     # static/js/ui.js: in-page dialogs and toasts
     "ok": _l("OK"),
     "cancel": _l("Cancel"),

@@ -1,9 +1,10 @@
 // Live chat page: follows the channel through the shared client (socket.js followChannel:
 // catch-up by seq, paging, gap filling, resync), inserts the server's sanitized HTML for new,
 // edited and deleted messages in seq order (never renders user text itself), loads older
-// messages on scroll, shows typing and presence, and sends with Enter (Shift+Enter: new line).
+// messages on scroll, shows typing and presence; chat_composer.js sends (outbox, drafts, state).
 // The page works without this file.
 import { localize, t } from "./i18n.js";
+import { initComposer } from "./chat_composer.js";
 import { followChannel, getSocket } from "./socket.js";
 
 const root = document.getElementById("chat");
@@ -17,12 +18,7 @@ const channelId = Number(root?.dataset.channelId);
 let oldestLoaded = false;
 let loadingOlder = false;
 let typingTimer = null;
-let lastTypingSent = 0;
 let feed = null;
-
-function newClientId() {
-  return (crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`);
-}
 
 function lastId() {
   const items = log.querySelectorAll("[data-message-id]");
@@ -110,51 +106,6 @@ function showTyping(user) {
   typingTimer = setTimeout(() => { typingLine.textContent = ""; }, 3000);
 }
 
-function send(body) {
-  const idField = form.querySelector('input[name="client_id"]');
-  const clientId = idField.value || newClientId();
-  const payload = { channel_id: channelId, body, client_id: clientId };
-  const button = form.querySelector('button[type="submit"]');
-  button.disabled = true;
-  // The box empties at once so typing can go on while this one travels; the next message gets
-  // its own client_id (a shared one would make the server answer with this message instead).
-  input.value = "";
-  idField.value = newClientId();
-  // On failure the text comes back with its client_id, so a retry can never store a twin.
-  const giveBack = (text) => {
-    if (!input.value) {
-      input.value = body;
-      idField.value = clientId;
-    }
-    showError(text);
-  };
-  const attempt = (retries) => {
-    getSocket().timeout(8000).emit("message:send", payload, (err, ack) => {
-      if (err && retries > 0) { attempt(retries - 1); return; } // same client_id: never a twin
-      button.disabled = false;
-      if (err) { giveBack(t("send_failed")); return; }
-      if (!ack.ok) { giveBack(ack.error.message); return; }
-      upsert(ack.message);
-      feed.accept(ack.message); // its seq counts as received: no gap filling for it
-      clearError();
-      markRead();
-    });
-  };
-  attempt(2);
-}
-
-/** An admin archived the cohort read-only (or lifted it): the composer follows, with the reason. */
-function setReadOnly(event) {
-  if (event.channel_id !== channelId || "moderates" in root.dataset) return; // moderators still write
-  const notice = document.getElementById("cohort-notice");
-  const composer = document.getElementById("chat-composer");
-  if (composer) composer.disabled = event.read_only;
-  if (notice) {
-    notice.textContent = event.read_only ? notice.dataset.readOnlyText : "";
-    notice.hidden = !event.read_only;
-  }
-}
-
 function showError(text) {
   let box = document.getElementById("chat-error");
   if (!box) {
@@ -166,8 +117,6 @@ function showError(text) {
   }
   box.textContent = text;
 }
-
-function clearError() { document.getElementById("chat-error")?.remove(); }
 
 function loadOlder() {
   if (oldestLoaded || loadingOlder) return;
@@ -223,25 +172,7 @@ if (root && log && form && input) {
   socket.on("message:restored", (message) => { if (message.channel_id === channelId) upsert(message); });
   socket.on("typing", (event) => { if (event.channel_id === channelId) showTyping(event.user); });
   socket.on("presence", (event) => { if (event.channel_id === channelId) renderPresence(event.users); });
-  socket.on("channel:read_only", setReadOnly);
-  form.addEventListener("submit", (event) => {
-    if (!socket.connected) return; // no live connection: the plain form posts instead
-    event.preventDefault();
-    if (input.value.trim()) send(input.value);
-  });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      form.requestSubmit();
-    }
-  });
-  input.addEventListener("input", () => {
-    const now = Date.now();
-    if (socket.connected && now - lastTypingSent > 2000) {
-      lastTypingSent = now;
-      socket.emit("typing", { channel_id: channelId }, () => {});
-    }
-  });
+  initComposer({ channelId, feed, upsert, markRead }); // sending, outbox, drafts, state line
   log.addEventListener("scroll", () => { if (log.scrollTop < 40) loadOlder(); });
   log.addEventListener("click", onLogClick);
   document.addEventListener("visibilitychange", markRead);
