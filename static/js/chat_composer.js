@@ -93,7 +93,7 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
     stateBox.hidden = !text;
     stateBox.classList.toggle("is-quiet", quiet);
     stateBox.classList.toggle("is-blocked", Boolean(blocked));
-    retryButton.hidden = Boolean(blocked) || !(status === "reconnecting" || status === "offline");
+    retryButton.hidden = Boolean(blocked) || quiet || !text; // also a first connect that hangs
     loginLink.hidden = !blocked?.login;
   }
 
