@@ -257,3 +257,40 @@ def test_no_axe_violations_on_the_phone_home_with_its_menu_open(served, new_page
     page.emulate_media(color_scheme="dark")
     violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
     assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_axe_violations_on_chat_with_its_connection_state_and_outbox(served, new_page,
+                                                                         language):
+    """The chat composer's state line ("Reconnecting…", Retry now) and the outbox's "Sending…"
+    and "Not sent" messages (static/js/chat_composer.js), light and dark (chatoutbox)."""
+    import re
+
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+    page = new_page(locale=language, color_scheme="light")
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/chat/{site.channel_id}", wait_until="load")
+    page.wait_for_selector("#composer-state.is-quiet")  # connected, said quietly
+    violations = run_axe(page)
+    failed = [{"client_id": "axe-failed", "body": "Refused words", "created_at": "",
+               "status": "failed", "error": {"code": "too_long", "message": "Too long."}}]
+    page.evaluate("([key, entries]) => localStorage.setItem(key, JSON.stringify(entries))",
+                  [f"commons:outbox:{site.admin_id}:{site.channel_id}", failed])
+    endpoint = re.compile(r"/socket\.io/\?EIO=")  # the socket cannot connect from now on
+    page.route(endpoint, lambda route: route.abort())
+    page.route_web_socket(endpoint, lambda ws: ws.close())
+    page.reload(wait_until="load")
+    page.locator(".chat-message.is-failed").wait_for()
+    page.locator("#chat-form textarea").fill("Waiting words")
+    page.locator("#chat-form textarea").press("Enter")
+    page.locator(".chat-message.is-outbox:not(.is-failed)").wait_for()
+    page.locator("#composer-retry").wait_for()
+    violations += run_axe(page)
+    page.emulate_media(color_scheme="dark")
+    violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
