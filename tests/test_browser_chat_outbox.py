@@ -129,7 +129,13 @@ def test_a_message_waiting_across_a_reload_is_sent_once_and_a_refused_one_can_be
     endpoint = re.compile(r"/socket\.io/\?EIO=")
     page.route(endpoint, http)
     page.route_web_socket(endpoint, websocket)
-    page.evaluate(f"async () => (await import({SOCKET_MODULE})).getSocket().io.engine.close()")
+    # Drop the live connection; this page stops reconnecting (no attempt can race the routes
+    # while the test is not dispatching them); the reloaded page tries, and is blocked.
+    page.evaluate(f"""async () => {{
+        const manager = (await import({SOCKET_MODULE})).getSocket().io;
+        manager.reconnection(false);
+        manager.engine.close();
+    }}""")
     page.locator(STATE, has_text="Reconnecting").wait_for()
     box.fill("Survives a reload")
     box.press("Enter")
@@ -139,6 +145,8 @@ def test_a_message_waiting_across_a_reload_is_sent_once_and_a_refused_one_can_be
     again = page.locator(OUTBOX, has_text="Survives a reload")
     again.wait_for()
     assert again.locator(".chat-outbox-status").text_content() == "Sending…"
+    assert _stored("Survives a reload") == 0
+    page.wait_for_timeout(1500)  # the reloaded page's attempts are refused meanwhile
     assert _stored("Survives a reload") == 0
 
     blocked["on"] = False

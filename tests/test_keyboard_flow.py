@@ -84,7 +84,9 @@ def test_keyboard_only_login_chat_and_reply(live_server, make, new_page, space):
     tab_to(page, lambda f: f["tag"] == "TEXTAREA")
     page.keyboard.type("Hello from the keyboard")
     page.keyboard.press("Enter")  # Enter sends; Shift+Enter would start a new line
-    page.locator("#message-log .chat-message", has_text="Hello from the keyboard").wait_for()
+    # Delivered (the server's message), not only shown as "Sending…" from the outbox.
+    page.locator("#message-log .chat-message:not(.is-outbox)",
+                 has_text="Hello from the keyboard").wait_for()
     assert db.session.scalar(select(Message.body_source).where(Message.author_id == amina.id)) \
         == "Hello from the keyboard"
 

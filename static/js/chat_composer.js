@@ -16,7 +16,7 @@
 //   banned, logged out, removed from the channel); the box is then disabled, its text kept.
 import { bindDraft, saveDraft } from "./drafts.js";
 import { formatDateTime, formatNumber, t } from "./i18n.js";
-import { loadOutbox, saveOutbox } from "./outbox.js";
+import { loadOutbox, putEntry, removeEntry } from "./outbox.js";
 import { call, connectionState, getSocket, onConnectionState, retryNow } from "./socket.js";
 
 const RETRY_MAX_MS = 15000;
@@ -74,7 +74,7 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
   let retryMs = 1000;
   let lastTypingSent = 0;
 
-  const persist = () => saveOutbox(me, channelId, entries);
+  const persist = (entry) => putEntry(me, channelId, entry);
   const waiting = () => entries.filter((e) => e.status === "pending").length;
 
   // ------------------------------------------------------------------ the state line
@@ -159,6 +159,7 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
 
   /** Waiting messages stay below every delivered one (a delivery appends at the end). */
   function keepOutboxLast() {
+    if (!nodes.size) return;
     const delivered = [...log.children].filter((node) => !node.dataset.clientId);
     const lastDelivered = delivered[delivered.length - 1];
     const misplaced = lastDelivered && [...nodes.values()].some((node) =>
@@ -175,7 +176,7 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
     if (index >= 0) entries.splice(index, 1);
     nodes.get(entry.client_id)?.remove();
     nodes.delete(entry.client_id);
-    persist();
+    removeEntry(me, channelId, entry.client_id);
     renderState();
   }
 
@@ -221,7 +222,7 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
         }
         entry.status = "failed";
         entry.error = { code: error.code, message: error.message ?? t("send_failed") };
-        persist();
+        persist(entry);
         showEntry(entry);
         if (error.code in ACCOUNT_REFUSALS) block(ACCOUNT_REFUSALS[error.code], error);
         renderState();
@@ -237,7 +238,7 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
     // The next message gets its own client_id (a shared one would answer with this message).
     if (idField) idField.value = newClientId();
     entries.push(entry);
-    persist();
+    persist(entry);
     input.value = "";
     saveDraft(key(), ""); // the outbox holds the text now, until the server has confirmed it
     showEntry(entry);
@@ -255,6 +256,7 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
       // A refused message was not stored: a new client_id is safe, and needed when the old one
       // was taken (client_id_reused).
       if (entry.error?.code === "client_id_reused") {
+        removeEntry(me, channelId, entry.client_id);
         nodes.delete(entry.client_id);
         entry.client_id = newClientId();
         node.dataset.clientId = entry.client_id;
@@ -263,7 +265,7 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
       entry.status = "pending";
       entry.error = null;
       entry.tries = 0;
-      persist();
+      persist(entry);
       showEntry(entry);
       renderState();
       flush();

@@ -31,8 +31,7 @@ export function loadOutbox(userId, channelId) {
   }
 }
 
-/** Store the waiting messages; returns false when storage refused (full, or none at all). */
-export function saveOutbox(userId, channelId, entries) {
+function write(userId, channelId, entries) {
   const store = storage();
   if (!store) return false;
   try {
@@ -40,6 +39,27 @@ export function saveOutbox(userId, channelId, entries) {
     else store.removeItem(key(userId, channelId));
     return true;
   } catch {
-    return false;
+    return false; // storage full: the message still waits in the page, and is still sent
   }
+}
+
+// Each change reads the stored list afresh and changes one entry: two tabs of the same channel
+// never overwrite each other's waiting messages.
+
+/** Store (add, or update by client_id) one waiting message; false when storage refused. */
+export function putEntry(userId, channelId, entry) {
+  const entries = loadOutbox(userId, channelId);
+  const index = entries.findIndex((e) => e.client_id === entry.client_id);
+  const kept = { ...entry };
+  delete kept.tries; // the retry count is the sending page's own business
+  if (index >= 0) entries[index] = kept;
+  else entries.push(kept);
+  return write(userId, channelId, entries);
+}
+
+/** Forget one message (the server confirmed it, or its author deleted it). */
+export function removeEntry(userId, channelId, clientId) {
+  const entries = loadOutbox(userId, channelId);
+  const left = entries.filter((e) => e.client_id !== clientId);
+  return left.length === entries.length || write(userId, channelId, left);
 }
