@@ -29,7 +29,7 @@ from forum.lib.degraded import best_effort
 # a few bytes until then.
 SIDS_TTL = 7 * 24 * 60 * 60
 # Rooms whose events carry content someone may lose access to (not the user and sid rooms).
-LIVE_ROOM_PREFIXES = ("thread:", "channel:", "cohort:")
+LIVE_ROOM_PREFIXES = ("thread:", "channel:", "cohort:", "activity:")
 ACCESS_LOST = "access:lost"
 FEATURE = "socket registry"
 

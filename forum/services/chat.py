@@ -41,9 +41,10 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import access, live_access, notifications, presence
+from forum.services import access, chat_sidebar, live_access, notifications, presence
 from forum.services.accounts import existing_usernames
 from forum.services.moderation import automod
+from forum.services.notifications.core import mentioned_names
 
 HISTORY_PAGE = 50
 CATCH_UP_LIMIT = 500  # a client further behind than this reloads history page by page
@@ -324,6 +325,8 @@ def _send(user: User, channel_id: int, body: object,
         db.session.commit()
         if not held:
             broadcast("message:new", payload, channel_room(channel_id))
+            # Sidebars: one light emit to the channel's activity room, whoever listens.
+            chat_sidebar.broadcast_activity(message, mentioned_names(html))
     notifications.deliver(pending)
     return message, payload
 
