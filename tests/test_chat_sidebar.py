@@ -95,3 +95,31 @@ def test_direct_conversation_activity_only_for_its_members(app, world, socket_cl
     assert events(carla, "chat:activity") == []
     assert db.session.scalar(select(ChannelMember.id).where(
         ChannelMember.channel_id == dm.id, ChannelMember.user_id == world.carla.id)) is None
+
+
+def _page_statements(app, queries, user, path: str) -> tuple[int, str]:
+    from tests.discussions_helpers import Browser
+
+    browser = Browser(app, user)
+    assert browser.get(path).status_code == 200  # the first visit may move the read marker
+    with queries() as statements:
+        response = browser.get(path)
+    assert response.status_code == 200
+    return len(statements), response.text
+
+
+def test_chat_page_with_3_or_50_channels_costs_the_same_statements(app, world, queries):
+    """The workspace's sidebar adds no statement per channel: ≤ 8 for the whole page."""
+    chat.send_message(world.bruno, world.lobby.id, "hello", "q1")
+    few, html = _page_statements(app, queries, world.amina, f"/chat/{world.channel.id}")
+    assert "lobby" in html and 'aria-current="page"' in html
+    for i in range(47):
+        extra = chat_helpers.channel(f"room{i:02d}", world.cohort if i % 2 else None)
+        db.session.add(Message(channel_id=extra.id, author_id=world.bruno.id, client_id=f"r{i}",
+                               body_source="x", body_html="<p>x</p>"))
+    db.session.commit()
+    chat.open_direct_channel(world.amina, ["bruno"])
+    many, html = _page_statements(app, queries, world.amina, f"/chat/{world.channel.id}")
+    assert html.count('class="chat-nav-item') == 50  # general, lobby, 47 rooms, the DM
+    assert "room46" in html and "Unread: 1" in html
+    assert few == many <= 8, (few, many)

@@ -322,12 +322,14 @@ def _send(user: User, channel_id: int, body: object,
             set_committed_value(channel, "last_message_id", message.id)
         set_committed_value(channel, "last_seq", message.seq)
         payload = message_payload(message, user)
+        # Built before the commit, which expires the message (reading it after costs a query).
+        activity = chat_sidebar.activity_payload(message, mentioned_names(html))
         pending = None if held else notifications.notify_message(user, channel, message)
         db.session.commit()
         if not held:
             broadcast("message:new", payload, channel_room(channel_id))
             # Sidebars: one light emit to the channel's activity room, whoever listens.
-            chat_sidebar.broadcast_activity(message, mentioned_names(html))
+            chat_sidebar.broadcast_activity(activity)
     notifications.deliver(pending)
     return message, payload
 

@@ -149,7 +149,6 @@ def activity_payload(message: Message, mentioned: set[str]) -> dict:
             "author_id": message.author_id, "mentions": sorted(mentioned)}
 
 
-def broadcast_activity(message: Message, mentioned: set[str]) -> None:
-    """After the commit: one emit to the channel's activity room."""
-    broadcast("chat:activity", activity_payload(message, mentioned),
-              activity_room(message.channel_id))
+def broadcast_activity(activity: dict) -> None:
+    """After the commit: one emit of an activity_payload to the channel's activity room."""
+    broadcast("chat:activity", activity, activity_room(activity["channel_id"]))
