@@ -257,3 +257,42 @@ def test_no_axe_violations_on_the_phone_home_with_its_menu_open(served, new_page
     page.emulate_media(color_scheme="dark")
     violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
     assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800},
+                                      {"width": 375, "height": 740}], ids=["desktop", "phone"])
+def test_no_axe_violations_on_the_chat_workspace_in_use(served, new_page, language, viewport):
+    """The chat workspace with a message's "⋯" menu open, and on a phone its drawer open
+    (chatspace): light and dark."""
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+    page = new_page(locale=language, viewport=viewport, color_scheme="light")
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/chat/{site.channel_id}", wait_until="load")
+    page.wait_for_function("!document.getElementById('chat-jump').hidden")  # chat.js ran
+    violations = []
+
+    def check(state: str) -> None:
+        page.emulate_media(color_scheme="light")
+        violations.extend(dict(v, state=state) for v in run_axe(page))
+        page.emulate_media(color_scheme="dark")
+        violations.extend(dict(v, state=state, theme="dark") for v in run_axe(page, DARK_RULES))
+
+    check("loaded")
+    message = page.locator("#message-log .chat-message").last
+    if message.count():
+        message.focus()
+        page.keyboard.press("Enter")
+        page.locator("#message-log [role=menu]").wait_for()
+        check("message menu open")
+        page.keyboard.press("Escape")
+    if viewport["width"] < 640:
+        page.locator("#chat-drawer-button").click()
+        page.locator("#chat-sidebar.is-open").wait_for()
+        check("drawer open")
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)

@@ -229,6 +229,7 @@ function loadOlder() {
 if (root && log && form && input) {
   for (const other of log.querySelectorAll("[data-not-owner-id]")) other.hidden = other.dataset.notOwnerId === me;
   for (const item of log.querySelectorAll("[data-author-id]")) item.classList.toggle("is-mine", item.dataset.authorId === me);
+  localize(log); // relative times ("3 minutes ago") in this viewer's language
   localizeTitles(log);
   relayout(log, groupSeconds);
   // Opened at the first unread message when there is one, else at the newest.

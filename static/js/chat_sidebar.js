@@ -5,7 +5,6 @@
 // channel; the favicon dot and optional desktop notifications for direct messages and mentions.
 import { formatNumber, t } from "./i18n.js";
 
-const PHONE = window.matchMedia("(max-width: 40rem)");
 const CAP = 99;
 
 export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity }) {
@@ -122,7 +121,8 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
   // ------------------------------------------------------------------ desktop notifications
   // Asked for only after a click on the channel header's button; never for muted channels.
   const notifyButton = document.getElementById("chat-notify-button");
-  if (notifyButton && "Notification" in window && Notification.permission === "default") {
+  const canNotify = typeof window.Notification === "function";
+  if (notifyButton && canNotify && Notification.permission === "default") {
     notifyButton.hidden = false;
     notifyButton.addEventListener("click", async () => {
       const answer = await Notification.requestPermission();
@@ -131,7 +131,7 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
   }
 
   function notify(item, mentioned) {
-    if (!("Notification" in window) || Notification.permission !== "granted"
+    if (!canNotify || Notification.permission !== "granted"
         || "muted" in item.dataset || !document.hidden) return;
     const title = item.querySelector(".chat-nav-title").textContent;
     const note = new Notification(
@@ -150,11 +150,12 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
   drawerButton.hidden = false;
   closeButton.hidden = false;
 
+  // A phone: where the stylesheet shows the drawer button (one breakpoint, in the CSS).
+  const isPhone = () => getComputedStyle(drawerButton).display !== "none";
+
   function openDrawer() {
-    if (!PHONE.matches || sidebar.classList.contains("is-open")) return;
+    if (!isPhone() || sidebar.classList.contains("is-open")) return;
     sidebar.classList.add("is-open");
-    sidebar.setAttribute("role", "dialog");
-    sidebar.setAttribute("aria-modal", "true");
     drawerButton.setAttribute("aria-expanded", "true");
     pane.inert = true; // focus stays in the drawer while it covers the page
     (sidebar.querySelector("[aria-current=page]") ?? closeButton).focus();
@@ -163,8 +164,6 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
   function closeDrawer({ restoreFocus = true } = {}) {
     if (!sidebar.classList.contains("is-open")) return;
     sidebar.classList.remove("is-open");
-    sidebar.removeAttribute("role");
-    sidebar.removeAttribute("aria-modal");
     drawerButton.setAttribute("aria-expanded", "false");
     pane.inert = false;
     if (restoreFocus) drawerButton.focus();
@@ -179,7 +178,7 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
       closeDrawer();
     }
   });
-  PHONE.addEventListener("change", () => closeDrawer({ restoreFocus: false }));
+  window.addEventListener("resize", () => { if (!isPhone()) closeDrawer({ restoreFocus: false }); });
 
   // ------------------------------------------------------------------ jump to (Ctrl/Cmd+K)
   const jump = document.getElementById("chat-jump");
