@@ -123,10 +123,9 @@ def watch(user: User, sid: str) -> dict:
     Join, then list again with fresh rows: access lost between the first list and the join
     was evaluated without this socket, so the second list takes it out again.
     """
-    user = access.require_active(user)
+    user = access.require_login(user)  # listening: a suspended member still reads
     listed = {item.id for item in sidebar(user)}
-    for channel_id in sorted(listed):
-        socket_registry.subscribe(sid, activity_room(channel_id))
+    socket_registry.subscribe_many(sid, [activity_room(i) for i in sorted(listed)])
     db.session.expire_all()
     access.forget_memberships(user.id)
     fresh = db.session.get(User, user.id)
