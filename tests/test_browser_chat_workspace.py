@@ -77,7 +77,7 @@ def test_sidebar_live_counts_layout_and_keys(live_server, world, new_page):
     # Live sidebar: bruno mentions amina in the lobby and writes in their conversation.
     bruno.goto(f"{live_server.url}/chat/{world.lobby.id}")
     bruno.wait_for_function("document.documentElement.classList.contains('js')")
-    amina.wait_for_function("window.__chatWatched === true || true")
+    amina.locator('#chat-sidebar[data-live="on"]').wait_for(state="attached")
     lobby = _item(amina, world.lobby.id)
     assert lobby.locator(".chat-unread-badge").is_hidden()
     box = bruno.get_by_role("textbox", name="Message")
@@ -103,6 +103,9 @@ def test_sidebar_live_counts_layout_and_keys(live_server, world, new_page):
     box.fill("Below the fold")
     box.press("Enter")
     amina.locator("#message-log", has_text="Below the fold").wait_for()
+    # A live message joins its author's group too (bruno wrote "Quick three" a moment ago).
+    assert "is-continued" in amina.locator(".chat-message", has_text="Below the fold")\
+        .get_attribute("class")
     amina.wait_for_function("document.getElementById('chat-new-below').textContent.includes('1')")
     jump.click()
     jump.wait_for(state="hidden")

@@ -43,6 +43,7 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
   function watch() {
     socket.emit("chat:watch", {}, (ack) => {
       if (!ack?.ok) return;
+      sidebar.dataset.live = "on"; // following the channels' activity from now on
       for (const entry of ack.channels) {
         const item = itemFor(entry.id);
         if (!item) continue; // opened since the page loaded: listed after the next visit
