@@ -158,7 +158,8 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
     if (!isPhone() || sidebar.classList.contains("is-open")) return;
     sidebar.classList.add("is-open");
     drawerButton.setAttribute("aria-expanded", "true");
-    pane.inert = true; // focus stays in the drawer while it covers the page
+    // Focus stays in the drawer while it covers the page; the heading stays readable.
+    for (const part of pane.children) part.inert = !part.classList.contains("chat-header");
     (sidebar.querySelector("[aria-current=page]") ?? closeButton).focus();
   }
 
@@ -166,7 +167,7 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
     if (!sidebar.classList.contains("is-open")) return;
     sidebar.classList.remove("is-open");
     drawerButton.setAttribute("aria-expanded", "false");
-    pane.inert = false;
+    for (const part of pane.children) part.inert = false;
     if (restoreFocus) drawerButton.focus();
   }
 
