@@ -36,10 +36,17 @@ def test_two_members_chat_live_outsider_sees_nothing(live_server, world, new_pag
     bruno.get_by_role("textbox", name="Message").fill("Hi Amina")
     bruno.get_by_role("textbox", name="Message").press("Enter")
     amina.locator("#message-log", has_text="Hi Amina").wait_for()
-    # Edit/delete are offered on one's own messages only.
-    own = amina.locator(".chat-message", has_text="Hello").locator(".chat-edit")
-    other = amina.locator(".chat-message", has_text="Hi Amina").locator(".chat-edit")
-    assert own.is_visible() and not other.is_visible()
+    # Edit/delete are offered (in the message's "⋯" menu) on one's own messages only.
+    def menu_items(text: str) -> list[str]:
+        message = amina.locator(".chat-message", has_text=text)
+        message.hover()
+        message.locator(".chat-menu-button").click()
+        items = message.locator("[role=menuitem]").all_inner_texts()
+        amina.keyboard.press("Escape")
+        return items
+    assert {"Edit", "Delete"} <= set(menu_items("Hello"))
+    assert not {"Edit", "Delete"} & set(menu_items("Hi Amina"))
+    assert "Report" in menu_items("Hi Amina")
 
     response = carla.goto(url)
     assert response.status == 404

@@ -31,6 +31,11 @@ def channel_room(channel_id: int) -> str:
     return f"channel:{channel_id}"
 
 
+def activity_room(channel_id: int) -> str:
+    """Sidebars listing a chat channel: its light `chat:activity` events (no content)."""
+    return f"activity:{channel_id}"
+
+
 def broadcast(
     event: str, payload: dict[str, Any], room: str, *, skip_sid: str | None = None
 ) -> None:

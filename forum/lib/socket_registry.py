@@ -29,7 +29,7 @@ from forum.lib.degraded import best_effort
 # a few bytes until then.
 SIDS_TTL = 7 * 24 * 60 * 60
 # Rooms whose events carry content someone may lose access to (not the user and sid rooms).
-LIVE_ROOM_PREFIXES = ("thread:", "channel:", "cohort:")
+LIVE_ROOM_PREFIXES = ("thread:", "channel:", "cohort:", "activity:")
 ACCESS_LOST = "access:lost"
 FEATURE = "socket registry"
 
@@ -130,6 +130,22 @@ def subscribe(sid: str, room: str) -> None:
         pipe.expire(_rooms_key(sid), SIDS_TTL)
         pipe.sadd(_members_key(room), sid)
         pipe.expire(_members_key(room), SIDS_TTL)
+        pipe.expire(_user_key(sid), SIDS_TTL)
+        _shared(pipe.execute)
+
+
+def subscribe_many(sid: str, rooms: list[str]) -> None:
+    """subscribe() for many rooms at once (a chat sidebar): one Redis round trip in all."""
+    for room in rooms:
+        realtime.enter_room(sid, room)
+    client = realtime.redis_client()
+    if client is not None and rooms:
+        pipe = client.pipeline()
+        pipe.sadd(_rooms_key(sid), *rooms)
+        pipe.expire(_rooms_key(sid), SIDS_TTL)
+        for room in rooms:
+            pipe.sadd(_members_key(room), sid)
+            pipe.expire(_members_key(room), SIDS_TTL)
         pipe.expire(_user_key(sid), SIDS_TTL)
         _shared(pipe.execute)
 

@@ -41,14 +41,16 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import access, live_access, notifications, presence
+from forum.services import access, chat_sidebar, live_access, notifications, presence
 from forum.services.accounts import existing_usernames
 from forum.services.moderation import automod
+from forum.services.notifications.core import mentioned_names
 
 HISTORY_PAGE = 50
 CATCH_UP_LIMIT = 500  # a client further behind than this reloads history page by page
 MAX_DIRECT_MEMBERS = 20
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+GROUP_SECONDS = 5 * 60  # messages of one author within this time share one header
 TYPING_INTERVAL = 2  # seconds: at most one typing event per user and channel in that time
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
@@ -320,10 +322,14 @@ def _send(user: User, channel_id: int, body: object,
             set_committed_value(channel, "last_message_id", message.id)
         set_committed_value(channel, "last_seq", message.seq)
         payload = message_payload(message, user)
+        # Built before the commit, which expires the message (reading it after costs a query).
+        activity = chat_sidebar.activity_payload(message, mentioned_names(html))
         pending = None if held else notifications.notify_message(user, channel, message)
         db.session.commit()
         if not held:
             broadcast("message:new", payload, channel_room(channel_id))
+            # Sidebars: one light emit to the channel's activity room, whoever listens.
+            chat_sidebar.broadcast_activity(activity)
     notifications.deliver(pending)
     return message, payload
 
@@ -624,27 +630,30 @@ def open_direct_channel(user: User, usernames: list[str]) -> Channel:
     return channel
 
 
-def mark_read(user: User, channel_id: int, message_id: int | None = None) -> None:
-    """Remember the newest message the user has seen in a channel (never moves backwards)."""
+def mark_read(user: User, channel_id: int, message_id: int | None = None) -> int | None:
+    """Remember the newest message the user has seen in a channel (never moves backwards);
+    returns the marker as it was before (None: the channel was never opened)."""
     user = access.require_login(user)
     channel = access.access_channel(user, channel_id)
     message_id = message_id if message_id is not None else channel.last_message_id
     if message_id is None:
-        return
+        return None
     message_id = min(message_id, channel.last_message_id or message_id)
     row = db.session.scalar(select(ChannelMember).where(
         ChannelMember.channel_id == channel_id, ChannelMember.user_id == user.id))
+    previous = row.last_read_message_id if row is not None else None
     if row is None:
         db.session.add(ChannelMember(channel_id=channel_id, user_id=user.id,
                                      last_read_message_id=message_id))
     elif (row.last_read_message_id or 0) < message_id:
         row.last_read_message_id = message_id
     else:
-        return
+        return previous
     try:
         db.session.commit()
     except IntegrityError:  # two tabs marked it at once; either value is fine
         db.session.rollback()
+    return previous
 
 
 # --------------------------------------------------------------------------- live sockets
@@ -703,22 +712,32 @@ def socket_disconnected(user_id: int | None, sid: str) -> None:
 
 @dataclass
 class ChannelPage:
-    """What the chat page shows: the channel, its title and one page of messages."""
+    """What the chat page shows: the channel, its title, one page of messages, the sidebar."""
 
     channel: Channel
     title: str
     messages: list[Message]
     has_older: bool
+    sidebar: list[chat_sidebar.SidebarItem] = field(default_factory=list)
+    first_unread_id: int | None = None  # where the "new messages" divider goes
 
 
 def channel_page(user: User, channel_id: int, before_id: int | None = None) -> ChannelPage:
-    """A page of a channel (the newest 50 by default), marking the newest page as read."""
+    """A page of a channel (the newest 50 by default), marking the newest page as read, with
+    the workspace's sidebar (one statement for every channel and its counts)."""
+    previous = None
     if before_id is None:
         # Mark read first: the commit expires loaded objects, and the page's messages must keep
         # their eagerly loaded authors for rendering.
-        mark_read(user, channel_id)
+        previous = mark_read(user, channel_id)
     channel = access.access_channel(user, channel_id)
     rows = history(user, channel_id, before_id, limit=HISTORY_PAGE + 1)
     has_older = len(rows) > HISTORY_PAGE
     rows = rows[1:] if has_older else rows
-    return ChannelPage(channel, channel_title(user, channel), rows, has_older)
+    items = chat_sidebar.sidebar(user)
+    listed = next((item for item in items if item.id == channel.id), None)
+    # A global moderator may open a cohort channel their list does not show: named apart.
+    title = listed.title if listed is not None else channel_title(user, channel)
+    first_unread = None if previous is None else next(
+        (m.id for m in rows if m.id > previous and m.author_id != user.id), None)
+    return ChannelPage(channel, title, rows, has_older, items, first_unread)

@@ -111,7 +111,9 @@ def _recheck(sockets: Sockets) -> None:
         return
     wanted: dict[str, set[int]] = {"thread": set(), "channel": set()}
     for kind_id in parsed.values():
-        if kind_id is not None and kind_id[0] in wanted:
+        if kind_id is not None and kind_id[0] == "activity":  # a sidebar: the channel's rule
+            wanted["channel"].add(kind_id[1])
+        elif kind_id is not None and kind_id[0] in wanted:
             wanted[kind_id[0]].add(kind_id[1])
     threads = {t.id: t for t in db.session.scalars(
         select(Thread).where(Thread.id.in_(sorted(wanted["thread"])))
@@ -147,7 +149,7 @@ def _may_read(user: User | None, kind_id: tuple[str, int] | None,
     if kind == "thread":
         thread = threads.get(ident)
         return thread is not None and access.can_read_thread(user, thread, thread.category)
-    if kind == "channel":
+    if kind in ("channel", "activity"):
         channel = channels.get(ident)
         return channel is not None and access.can_read_channel(user, channel)
     if kind == "cohort":

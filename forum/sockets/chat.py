@@ -17,7 +17,7 @@ from flask_login import current_user
 from forum.errors import DomainError, Invalid
 from forum.extensions import db, socketio
 from forum.lib import input_checks
-from forum.services import chat
+from forum.services import chat, chat_sidebar
 from forum.sockets.acks import error_ack, error_body
 
 
@@ -119,3 +119,9 @@ def on_message_delete(data: dict) -> dict:
 def on_typing(data: dict) -> dict:
     """Tell the channel the user is typing (throttled; `sent` false when dropped)."""
     return {"sent": chat.typing(current_user, _int(data, "channel_id"), request.sid)}
+
+
+@chat_event("chat:watch")
+def on_chat_watch(data: dict) -> dict:
+    """A sidebar: follow the activity of every listed channel; the ack brings its counts."""
+    return chat_sidebar.watch(current_user, request.sid)

@@ -39,7 +39,10 @@ def _channel_page(channel_id: int, form: SendForm, status: int = 200):
         form.client_id.data = svc.new_client_id()
     return render_template("chat/channel.html", channel=page.channel, title=page.title,
                            messages=page.messages, has_older=page.has_older,
-                           before_id=_before_id(), form=form), status
+                           before_id=_before_id(), form=form, sidebar=page.sidebar,
+                           first_unread_id=page.first_unread_id,
+                           muted=any(i.muted for i in page.sidebar if i.id == page.channel.id),
+                           group_gap=svc.GROUP_SECONDS), status
 
 
 @bp.get("/chat")

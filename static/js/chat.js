@@ -2,10 +2,29 @@
 // catch-up by seq, paging, gap filling, resync), inserts the server's sanitized HTML for new,
 // edited and deleted messages in seq order (never renders user text itself), loads older
 // messages on scroll, shows typing and presence; chat_composer.js sends (outbox, drafts, state).
-// The page works without this file.
-import { localize, t } from "./i18n.js";
+// The workspace around it: chat_layout.js (grouping, day separators, "new messages", "jump to
+// latest"), chat_menu.js (the "⋯" menu, roving focus, edit/delete dialogs), chat_sidebar.js
+// (live unread counts, jump-to filter, phone drawer, channel keys, favicon, notifications).
+// The page works without these files.
+//
+// CONTRACT with the modules that add message actions (chat_reactions.js, chat_threads.js):
+//   - A module that implements an action adds its name to <body data-chat-features="...">
+//     (space-separated): "react", "thread" (reply in thread), "to-thread" (make a forum thread).
+//     The "⋯" menu shows those items only when their name is listed there.
+//   - Choosing one dispatches on document:
+//       new CustomEvent("chat:action", {detail: {action, messageId, anchor}})
+//     action: "react" | "thread" | "to-thread"; messageId: a number; anchor: the "⋯" button
+//     (to place a picker or return focus to).
+//   - templates/chat/_message.html includes "chat/_message_extras.html" (if present) after the
+//     body, inside the message element, for reactions and the thread-reply count. Messages
+//     are one tab stop (a roving tabindex): controls the extras add are made reachable only in
+//     the focused message when the message is (re)inserted (chat_menu.js prepare()).
+import { formatDateTime, localize, t } from "./i18n.js";
 import { initComposer } from "./chat_composer.js";
 import { followChannel, getSocket } from "./socket.js";
+import { clearFirstUnread, jumpToLatest, markFirstUnread, nearBottom, relayout } from "./chat_layout.js";
+import { setupMessages } from "./chat_menu.js";
+import { setupSidebar } from "./chat_sidebar.js";
 
 const root = document.getElementById("chat");
 const log = document.getElementById("message-log");
@@ -19,6 +38,10 @@ let oldestLoaded = false;
 let loadingOlder = false;
 let typingTimer = null;
 let feed = null;
+let actions = null; // chat_menu.js: the messages' menu and roving focus
+let latest = null; // chat_layout.js: "jump to latest"
+let sidebar = null; // chat_sidebar.js
+const groupSeconds = Number(root?.dataset.groupSeconds) || 300;
 
 function lastId() {
   const items = log.querySelectorAll("[data-message-id]");
@@ -29,10 +52,18 @@ function fragment(html) {
   const template = document.createElement("template");
   template.innerHTML = html.trim();
   const node = localize(template.content.firstElementChild); // this viewer's language
-  for (const owner of node.querySelectorAll("[data-owner-id]")) owner.hidden = owner.dataset.ownerId !== me;
   for (const other of node.querySelectorAll("[data-not-owner-id]")) other.hidden = other.dataset.notOwnerId === me;
   node.classList.toggle("is-mine", node.dataset.authorId === me);
+  localizeTitles(node);
   return node;
+}
+
+/** The absolute time as the title of each relative one ("3 minutes ago"), in this viewer's zone. */
+function localizeTitles(node) {
+  for (const time of node.querySelectorAll("time[data-format=ago]")) {
+    const date = new Date(time.getAttribute("datetime"));
+    if (!Number.isNaN(date.getTime())) time.title = formatDateTime(date, "medium");
+  }
 }
 
 /** A moderator hid (or deleted) a message: it leaves every open page at once. */
@@ -49,10 +80,15 @@ function pagePosition() {
 }
 
 /** Insert (or replace) a message in seq order; a message already shown is never duplicated. */
-function upsert(message, { announce = false } = {}) {
+function upsert(message, { announce = false, layout = true } = {}) {
   const node = fragment(message.html);
   const existing = document.getElementById(`m-${message.id}`);
-  if (existing) { existing.replaceWith(node); return; }
+  if (existing) {
+    existing.replaceWith(node);
+    actions?.prepare(node);
+    if (layout) relayout(log, groupSeconds);
+    return;
+  }
   let after = null;
   const items = log.querySelectorAll("[data-seq]");
   // Usually the newest: appended without a scan.
@@ -61,10 +97,15 @@ function upsert(message, { announce = false } = {}) {
       if (Number(item.dataset.seq) > message.seq) { after = item; break; }
     }
   }
-  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  const wasNearBottom = nearBottom(log);
   log.insertBefore(node, after);
+  actions?.prepare(node);
   document.getElementById("no-messages")?.remove();
-  if (!after && (nearBottom || message.author?.id === Number(me))) log.scrollTop = log.scrollHeight;
+  const mine = message.author?.id === Number(me);
+  if (!after && document.visibilityState !== "visible" && !mine) markFirstUnread(log, node);
+  if (layout) relayout(log, groupSeconds);
+  if (!after && (wasNearBottom || mine)) log.scrollTop = log.scrollHeight;
+  else if (!after) latest?.noteNew(1);
   if (!announce) node.removeAttribute("aria-live");
 }
 
@@ -128,40 +169,38 @@ function loadOlder() {
     if (!ack?.ok) return;
     if (ack.messages.length === 0) { oldestLoaded = true; return; }
     const height = log.scrollHeight;
-    for (const message of ack.messages) upsert(message);
+    for (const message of ack.messages) upsert(message, { layout: false });
+    relayout(log, groupSeconds);
     log.scrollTop += log.scrollHeight - height; // keep the reader's place
   });
 }
 
-function onLogClick(event) {
-  const item = event.target.closest("[data-message-id]");
-  if (!item) return;
-  const id = Number(item.dataset.messageId);
-  if (event.target.closest(".chat-delete")) {
-    if (window.confirm(t("delete_confirm"))) {
-      getSocket().emit("message:delete", { message_id: id }, (ack) => { if (ack?.ok) upsert(ack.message); });
-    }
-  } else if (event.target.closest(".chat-edit")) {
-    const current = item.querySelector(".chat-body")?.textContent.trim() ?? "";
-    const body = window.prompt(t("edit_prompt"), current);
-    if (body && body.trim()) {
-      getSocket().emit("message:edit", { message_id: id, body }, (ack) => {
-        if (ack?.ok) upsert(ack.message); else if (ack) showError(ack.error.message);
-      });
-    }
-  }
-}
-
 if (root && log && form && input) {
-  for (const owner of log.querySelectorAll("[data-owner-id]")) owner.hidden = owner.dataset.ownerId !== me;
   for (const other of log.querySelectorAll("[data-not-owner-id]")) other.hidden = other.dataset.notOwnerId === me;
   for (const item of log.querySelectorAll("[data-author-id]")) item.classList.toggle("is-mine", item.dataset.authorId === me);
+  localize(log); // relative times ("3 minutes ago") in this viewer's language
+  localizeTitles(log);
+  relayout(log, groupSeconds);
+  // Opened at the first unread message when there is one, else at the newest.
+  const divider = document.getElementById("chat-new-divider");
   log.scrollTop = log.scrollHeight;
+  if (divider) log.scrollTop = Math.min(log.scrollTop, divider.offsetTop - log.offsetTop - 8);
   const socket = getSocket();
+  actions = setupMessages({
+    log, me, upsert, showError,
+    emit: (event, payload, ack) => socket.emit(event, payload, ack),
+  });
+  const jumpButton = document.getElementById("chat-jump-latest");
+  latest = jumpToLatest(log, jumpButton, document.getElementById("chat-new-below"),
+    () => actions.focusLatest());
+  latest.render();
+  sidebar = setupSidebar({ socket, channelId, me, myName: root.dataset.me });
   feed = followChannel(channelId, {
     position: pagePosition(),
     onMessages: (messages) => {
-      for (const message of messages) upsert(message, { announce: messages.length === 1 });
+      // A catch-up batch is laid out once, after its last message.
+      for (const message of messages) upsert(message, { announce: messages.length === 1, layout: false });
+      relayout(log, groupSeconds);
       markRead();
     },
     onPresence: renderPresence,
@@ -174,7 +213,21 @@ if (root && log && form && input) {
   socket.on("presence", (event) => { if (event.channel_id === channelId) renderPresence(event.users); });
   initComposer({ channelId, feed, upsert, markRead }); // sending, outbox, drafts, state line
   log.addEventListener("scroll", () => { if (log.scrollTop < 40) loadOlder(); });
-  log.addEventListener("click", onLogClick);
+  // ↑ in an empty composer edits one's last message (as in Slack).
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowUp" && !event.altKey && !event.shiftKey && !event.ctrlKey
+        && !event.metaKey && input.value === "" && actions.editLast()) event.preventDefault();
+  });
+  // Esc marks the channel read (the divider goes, the sidebar's count too) unless a menu,
+  // dialog, filter or drawer took it first.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented || document.querySelector("dialog[open]")) return;
+    clearTimeout(readTimer);
+    readSentAt = 0;
+    sendRead();
+    clearFirstUnread();
+    sidebar?.clearCurrent();
+  });
   document.addEventListener("visibilitychange", markRead);
   // Leaving within the throttle window: send the pending marker now, not never.
   window.addEventListener("pagehide", () => { clearTimeout(readTimer); sendRead(); });

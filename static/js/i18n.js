@@ -34,9 +34,10 @@ export function t(key, params = {}) {
   return text.replace(/%\((\w+)\)s/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
-/** A date and time in the viewer's language and time zone, as Intl formats it. */
-export function formatDateTime(date, style = "short") {
-  const options = { dateStyle: style, timeStyle: "short" };
+/** A date and time in the viewer's language and time zone, as Intl formats it
+ * (`{time: false}`: the date alone, e.g. for a chat's day separators). */
+export function formatDateTime(date, style = "short", { time = true } = {}) {
+  const options = time ? { dateStyle: style, timeStyle: "short" } : { dateStyle: style };
   try {
     return new Intl.DateTimeFormat(lang(), { ...options, timeZone: timeZone() }).format(date);
   } catch {
