@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text, update
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.models.base import Base, utcnow
 from forum.models.user import User
 
-__all__ = ["REACTION_EMOJI", "Channel", "ChannelKind", "ChannelMember", "Message", "MessageReaction"]
+__all__ = ["REACTION_EMOJI", "Channel", "ChannelKind", "ChannelMember", "Message",
+           "MessageReaction", "group_reactions"]
 
 
 class ChannelKind(enum.StrEnum):
@@ -130,9 +132,23 @@ class Message(Base):
         """Deleted by its author or hidden by a moderator: the text is not shown."""
         return self.deleted_at is not None or self.hidden_at is not None
 
+    @property
+    def reaction_groups(self) -> list[dict]:
+        """The loaded reactions per emoji, in picker order: `{emoji, count, user_ids}`."""
+        return group_reactions((r.emoji, r.user_id) for r in self.reactions)
+
 
 # The fixed set people react with in chat (order: how a reaction picker lists them).
 REACTION_EMOJI = ("👍", "❤️", "😂", "🎉", "🙏", "👀", "✅", "😮")
+
+
+def group_reactions(pairs: Iterable[tuple[str, int]]) -> list[dict]:
+    """(emoji, user id) pairs, oldest first, as `{emoji, count, user_ids}` in picker order."""
+    by_emoji: dict[str, list[int]] = {}
+    for emoji, user_id in pairs:
+        by_emoji.setdefault(emoji, []).append(user_id)
+    return [{"emoji": emoji, "count": len(by_emoji[emoji]), "user_ids": by_emoji[emoji]}
+            for emoji in REACTION_EMOJI if emoji in by_emoji]
 
 
 class MessageReaction(Base):
