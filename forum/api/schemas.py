@@ -338,6 +338,8 @@ class MessageSchema(ma.Schema):
 
     id = fields.Integer(required=True)
     channel_id = fields.Integer(required=True)
+    seq = fields.Integer(metadata={
+        "description": "the message's number in its channel (1, 2, 3 ... with no hole)"})
     client_id = fields.String(required=True)
     author = fields.Nested(UserBrief, allow_none=True, required=True)
     html = fields.String(required=True)

@@ -160,6 +160,7 @@ def _check_rate(user: User) -> None:
 
 def render_message_fragment(message: Message, author: User | None) -> str:
     """The viewer-neutral HTML of one message, as pages and live updates insert it."""
+    chat_extras.load_reactions([message])  # no query when loaded (pages, a new message)
     return render_fragment("chat/_message.html", message=message, author=author)
 
 

@@ -7,9 +7,10 @@ Conflict `wider_audience` says who would gain access.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -89,7 +90,9 @@ def _quote(message: Message, channel: Channel) -> str:
 def quote_messages(messages: list[Message], channel: Channel) -> str:
     """The new thread's first post: each message quoted, oldest first."""
     heading = _("From the chat channel %(name)s:", name=channel.name)
-    return "\n\n".join([heading, *(_quote(m, channel) for m in messages)])
+    # The links are built with url_for, also outside a request (the CLI, tests).
+    with nullcontext() if has_request_context() else current_app.test_request_context("/"):
+        return "\n\n".join([heading, *(_quote(m, channel) for m in messages)])
 
 
 def make_thread(user: User, channel_id: int, message_ids: list[int], category_id: int,
