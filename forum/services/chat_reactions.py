@@ -85,11 +85,13 @@ def set_reaction(user: User, message_id: int, emoji: object, on: bool = True) ->
             .values(message_id=message.id, user_id=user.id, emoji=emoji,
                     created_at=utcnow())
             .on_conflict_do_nothing(index_elements=[table.c.message_id, table.c.user_id,
-                                                    table.c.emoji])).rowcount > 0
+                                                    table.c.emoji])
+            .returning(table.c.id)).first() is not None
     else:
+        # RETURNING rather than rowcount: drivers differ on the rowcount of a conflict.
         changed = db.session.execute(delete(table).where(
             table.c.message_id == message.id, table.c.user_id == user.id,
-            table.c.emoji == emoji)).rowcount > 0
+            table.c.emoji == emoji).returning(table.c.id)).first() is not None
     db.session.commit()
     payload = {"message_id": message_id, "channel_id": channel.id,
                "reactions": _groups(message_id)}
