@@ -50,6 +50,14 @@ def test_reaction_set_is_idempotent_toggle_flips_and_payload_carries_it(world):
     # History (the page) carries them too, loaded in one query for the whole page.
     shown = chat.history(world.bruno, world.channel.id)
     assert shown[-1].reaction_groups == payload["reactions"]
+    # Joined in the page's query, reactions never shorten a page (the LIMIT counts messages).
+    for n in range(3):
+        extra = _send(world.amina, world.channel, f"more {n}", f"r1-{n}")
+        for person in (world.amina, world.bruno):
+            chat_reactions.set_reaction(person, extra.id, "✅", True)
+    page = chat.history(world.bruno, world.channel.id, limit=3)
+    assert [m.body_source for m in page] == ["more 0", "more 1", "more 2"]
+    assert [g["count"] for g in page[0].reaction_groups] == [2]
 
 
 def test_reaction_allowlist_access_removed_and_read_only(world, make):

@@ -402,13 +402,15 @@ def history(user: User, channel_id: int, before_id: int | None = None,
     """
     channel = access.access_channel(user, channel_id)
     limit = max(1, min(int(limit), 200))
-    query = (select(Message).options(joinedload(Message.author), selectinload(Message.reactions))
+    # Reactions joined in the same statement (a page stays within its query budget); the
+    # message LIMIT applies before the join (SQLAlchemy nests it), so a page is still 50.
+    query = (select(Message).options(joinedload(Message.author), joinedload(Message.reactions))
              .where(Message.channel_id == channel_id, IN_MAIN_LOG))
     if not access.can_moderate_channel(user, channel):
         query = query.where(Message.hidden_at.is_(None))  # hidden: gone for all but moderators
     if before_id is not None:
         query = query.where(Message.id < before_id)
-    rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(limit)))
+    rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(limit)).unique())
     rows.reverse()
     return rows
 
