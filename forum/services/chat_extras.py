@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import inspect, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.errors import Invalid, NotFound
@@ -22,7 +22,8 @@ _MESSAGES = Message.__table__
 
 def load_reactions(messages: Iterable[Message]) -> None:
     """Load the reactions of the messages that lack them, in one query (none if all have)."""
-    missing = {m.id: m for m in messages if "reactions" in inspect(m).unloaded}
+    # The instance dict holds a loaded collection (the send path sets an empty one).
+    missing = {m.id: m for m in messages if "reactions" not in m.__dict__}
     if not missing:
         return
     found: dict[int, list[MessageReaction]] = {message_id: [] for message_id in missing}

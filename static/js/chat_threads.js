@@ -144,7 +144,16 @@ function accept(message) {
 
 /** Load what the panel misses after `lastSeq` (the whole thread on opening), page by page. */
 async function load() {
-  let wanted = rootId;
+  const wanted = rootId;
+  log.setAttribute("aria-busy", "true"); // a whole thread at once is not read out reply by reply
+  try {
+    await loadPages(wanted);
+  } finally {
+    log.removeAttribute("aria-busy");
+  }
+}
+
+async function loadPages(wanted) {
   for (;;) {
     const ack = await call("replies:since", { root_id: wanted, after_seq: lastSeq });
     if (wanted !== rootId) return; // another thread was opened meanwhile
