@@ -80,6 +80,8 @@ SAMPLES: dict[str, Callable[[Site], dict]] = {
     "discussions.edit": lambda s: {"post_id": s.reply_id},
     "discussions.history": lambda s: {"post_id": s.reply_id},
     "chat.channel": lambda s: {"channel_id": s.channel_id},
+    "chat.to_thread": lambda s: {"channel_id": s.channel_id,
+                                 "from": _first_message_id(s.channel_id)},
     "cohorts.show": lambda s: {"slug": s.cohort_slug},
     "profile.show": lambda s: {"username": s.member_username},
     "onboarding.join": lambda s: {"code": s.invitation_code},
@@ -90,6 +92,14 @@ SAMPLES: dict[str, Callable[[Site], dict]] = {
     "moderation.move": lambda s: {"thread_id": s.thread_id},
     "notifications.unsubscribe": lambda s: {"token": s.unsubscribe_token},
 }
+
+
+def _first_message_id(channel_id: int) -> int | None:
+    """A message of the channel (the chat-to-thread page starts from one)."""
+    from forum.models import Message
+
+    return db.session.scalar(select(Message.id).where(Message.channel_id == channel_id)
+                             .order_by(Message.id))
 
 
 @pytest.fixture(scope="module")

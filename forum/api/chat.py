@@ -5,7 +5,14 @@ socket's `message:send`: both call forum/services/chat.send_message), edits, rea
 from __future__ import annotations
 
 from forum.api.auth import api_blueprint, api_user
-from forum.api.discussions import HELD_NOTE, decode_after, posting
+from forum.api.chat_schemas import (
+    MessageReactionsSchema,
+    RepliesArgs,
+    ReplySendSchema,
+    ThreadRepliesSchema,
+    ToThreadSchema,
+)
+from forum.api.discussions import HELD_NOTE, _thread_detail, decode_after, posting
 from forum.api.present import HELD, user_brief, written
 from forum.api.schemas import (
     ChannelSchema,
@@ -16,8 +23,9 @@ from forum.api.schemas import (
     MessageSchema,
     MessageSendSchema,
     ReadMarkSchema,
+    ThreadDetailSchema,
 )
-from forum.services import chat
+from forum.services import chat, chat_reactions, chat_threads, chat_to_thread
 
 blp = api_blueprint("Chat", __name__, "Chat channels and messages (live events: Socket.IO).")
 
@@ -96,3 +104,56 @@ def open_direct(data: dict):
         item = chat.ChannelItem(channel, chat.channel_title(user, channel))
     return _channel(item)
 
+
+
+# --------------------------------------------------------------------------- reactions, threads
+
+
+@blp.route("/messages/<id:message_id>/reactions/<emoji>", methods=["PUT"])
+@blp.response(200, MessageReactionsSchema)
+def add_reaction(message_id: int, emoji: str):
+    """React to a message with one of the allowed emoji (idempotent); the channel hears
+    `message:reactions`."""
+    return chat_reactions.set_reaction(api_user(), message_id, emoji, True)
+
+
+@blp.route("/messages/<id:message_id>/reactions/<emoji>", methods=["DELETE"])
+@blp.response(200, MessageReactionsSchema)
+def remove_reaction(message_id: int, emoji: str):
+    """Take my reaction back (idempotent)."""
+    return chat_reactions.set_reaction(api_user(), message_id, emoji, False)
+
+
+@blp.route("/messages/<id:message_id>/replies", methods=["GET"])
+@blp.arguments(RepliesArgs, location="query")
+@blp.response(200, ThreadRepliesSchema)
+def replies(args: dict, message_id: int):
+    """A message's thread: the root and its replies after `after` (a channel seq), oldest
+    first, at most 500."""
+    return chat_threads.thread_replies(api_user(), message_id, args["after"])
+
+
+@blp.route("/messages/<id:message_id>/replies", methods=["POST"])
+@posting
+@blp.arguments(ReplySendSchema)
+@blp.response(201, MessageSchema)
+@blp.alt_response(HELD, schema=MessageSchema, description=HELD_NOTE)
+def reply(data: dict, message_id: int):
+    """Reply in a message's thread (the same `client_id` again returns the first reply)."""
+    message = chat_threads.send_reply(api_user(), message_id, data["body"], data["client_id"],
+                                      also_to_channel=data["also_to_channel"])
+    return written(message, message["deleted"])  # a new reply is removed only when held
+
+
+@blp.route("/channels/<id:channel_id>/to-thread", methods=["POST"])
+@posting
+@blp.arguments(ToThreadSchema)
+@blp.response(201, ThreadDetailSchema)
+@blp.alt_response(HELD, schema=ThreadDetailSchema, description=HELD_NOTE)
+def to_thread(data: dict, channel_id: int):
+    """Start a forum thread quoting chat messages, with links back (409 `wider_audience`
+    unless confirmed when more people can read the category than the channel)."""
+    thread = chat_to_thread.make_thread(
+        api_user(), channel_id, data["message_ids"], data["category_id"], data["title"],
+        confirm_wider_audience=data["confirm_wider_audience"])
+    return written(_thread_detail(thread.id), thread.hidden_at is not None)

@@ -338,6 +338,8 @@ class MessageSchema(ma.Schema):
 
     id = fields.Integer(required=True)
     channel_id = fields.Integer(required=True)
+    seq = fields.Integer(metadata={
+        "description": "the message's number in its channel (1, 2, 3 ... with no hole)"})
     client_id = fields.String(required=True)
     author = fields.Nested(UserBrief, allow_none=True, required=True)
     html = fields.String(required=True)
@@ -345,6 +347,15 @@ class MessageSchema(ma.Schema):
     edited_at = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
     deleted = fields.Boolean(required=True)
     held = held_flag("; its text is then shown to moderators only")
+    # Replies in thread and reactions (chatthreads): see forum/api/chat_schemas.py.
+    thread_root_id = fields.Integer(allow_none=True, metadata={
+        "description": "a reply in a thread: its root message; null for other messages"})
+    in_channel = fields.Boolean(metadata={
+        "description": "false: a thread reply shown in its thread only, not the channel"})
+    reply_count = fields.Integer(metadata={"description": "a root's number of replies"})
+    last_reply_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    reactions = fields.List(fields.Dict(), metadata={
+        "description": "[{emoji, count, user_ids}] in the picker's order"})
 
 
 class MessageListSchema(ma.Schema):

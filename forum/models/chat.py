@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text, update
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.models.base import Base, utcnow
 from forum.models.user import User
 
-__all__ = ["Channel", "ChannelKind", "ChannelMember", "Message"]
+__all__ = ["REACTION_EMOJI", "Channel", "ChannelKind", "ChannelMember", "Message",
+           "MessageReaction", "group_reactions"]
 
 
 class ChannelKind(enum.StrEnum):
@@ -93,6 +95,7 @@ class Message(Base):
         # the table (which would drop the search triggers on messages).
         Index("uq_messages_channel_id_seq", "channel_id", "seq", unique=True),
         Index("ix_messages_channel_id_id", "channel_id", "id"),
+        Index("ix_messages_thread_root_id_seq", "thread_root_id", "seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,11 +111,55 @@ class Message(Base):
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
     hidden_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A reply in a thread (Slack/Zulip style) names its root, a message of the same channel that
+    # is not itself a reply (one level). Replies take the channel's seq like any message, so a
+    # channel catch-up stays gapless; `in_channel` false keeps a reply out of the main log.
+    # No FK (as channels.last_message_id): SQLite could not drop such a column again without a
+    # rebuild of `messages`, which would lose its search triggers; the root shares the channel.
+    thread_root_id: Mapped[int | None] = mapped_column(default=None)
+    in_channel: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    # On a root: its thread's summary ("3 replies · last 5 min ago"), kept in the reply's commit.
+    reply_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    last_reply_at: Mapped[datetime | None] = mapped_column(default=None)
 
     author: Mapped[User | None] = relationship(lazy="raise")
     channel: Mapped[Channel] = relationship(lazy="raise")
+    reactions: Mapped[list[MessageReaction]] = relationship(
+        lazy="raise", order_by="MessageReaction.id", viewonly=True)
 
     @property
     def is_removed(self) -> bool:
         """Deleted by its author or hidden by a moderator: the text is not shown."""
         return self.deleted_at is not None or self.hidden_at is not None
+
+    @property
+    def reaction_groups(self) -> list[dict]:
+        """The loaded reactions per emoji, in picker order: `{emoji, count, user_ids}`."""
+        return group_reactions((r.emoji, r.user_id) for r in self.reactions)
+
+
+# The fixed set people react with in chat (order: how a reaction picker lists them).
+REACTION_EMOJI = ("👍", "❤️", "😂", "🎉", "🙏", "👀", "✅", "😮")
+
+
+def group_reactions(pairs: Iterable[tuple[str, int]]) -> list[dict]:
+    """(emoji, user id) pairs, oldest first, as `{emoji, count, user_ids}` in picker order."""
+    by_emoji: dict[str, list[int]] = {}
+    for emoji, user_id in pairs:
+        by_emoji.setdefault(emoji, []).append(user_id)
+    return [{"emoji": emoji, "count": len(by_emoji[emoji]), "user_ids": by_emoji[emoji]}
+            for emoji in REACTION_EMOJI if emoji in by_emoji]
+
+
+class MessageReaction(Base):
+    """One person's emoji on a chat message (once per message, person and emoji)."""
+
+    __tablename__ = "message_reactions"
+    __table_args__ = (UniqueConstraint("message_id", "user_id", "emoji"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    emoji: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -20,7 +20,7 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from sqlalchemy import bindparam, func, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Executable
 
@@ -41,7 +41,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import access, chat_sidebar, live_access, notifications, presence
+from forum.services import access, chat_extras, chat_sidebar, live_access, notifications, presence
 from forum.services.accounts import existing_usernames
 from forum.services.moderation import automod
 from forum.services.notifications.core import mentioned_names
@@ -162,6 +162,7 @@ def _check_rate(user: User) -> None:
 
 def render_message_fragment(message: Message, author: User | None) -> str:
     """The viewer-neutral HTML of one message, as pages and live updates insert it."""
+    chat_extras.load_reactions([message])  # no query when loaded (pages, a new message)
     return render_fragment("chat/_message.html", message=message, author=author)
 
 
@@ -181,6 +182,7 @@ def message_payload(message: Message, author: User | None = None) -> dict:
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": message.is_removed,
+        **chat_extras.extras_payload(message),  # thread fields, reactions
     }
 
 
@@ -201,14 +203,18 @@ def _same_send(existing: Message, channel_id: int) -> Message:
 # --------------------------------------------------------------------------- messages
 
 
-def send_message(user: User, channel_id: int, body: object, client_id: object) -> Message:
-    """Store a message once per (author, client_id), then broadcast `message:new` to its room."""
-    return _send(user, channel_id, body, client_id)[0]
+def send_message(user: User, channel_id: int, body: object, client_id: object, *,
+                 thread_root_id: int | None = None, in_channel: bool = True) -> Message:
+    """Store a message once per (author, client_id), then broadcast `message:new` to its room.
+
+    With `thread_root_id` it is a reply in that message's thread (see chat_threads)."""
+    return _send(user, channel_id, body, client_id, thread_root_id, in_channel)[0]
 
 
-def send_message_payload(user: User, channel_id: int, body: object, client_id: object) -> dict:
+def send_message_payload(user: User, channel_id: int, body: object, client_id: object, *,
+                         thread_root_id: int | None = None, in_channel: bool = True) -> dict:
     """Like send_message, returning the socket payload: the one broadcast, rendered once."""
-    message, payload = _send(user, channel_id, body, client_id)
+    message, payload = _send(user, channel_id, body, client_id, thread_root_id, in_channel)
     return payload if payload is not None else message_payload(message)
 
 
@@ -225,7 +231,8 @@ _SET_LAST = (update(_CHANNELS).where(_CHANNELS.c.id == bindparam("channel_id"))
              .values(last_message_id=bindparam("message_id"), last_seq=bindparam("seq")))
 _SET_SEQ = (update(_CHANNELS).where(_CHANNELS.c.id == bindparam("channel_id"))
             .values(last_seq=bindparam("seq")))
-_INSERTED = ("channel_id", "author_id", "client_id", "body_source", "body_html")
+_INSERTED = ("channel_id", "author_id", "client_id", "body_source", "body_html",
+             "thread_root_id", "in_channel")
 _INSERTS: dict[str, Executable] = {}
 
 
@@ -250,8 +257,8 @@ def _insert_statement(dialect: str) -> Executable:
     return _INSERTS[dialect]
 
 
-def _insert(user: User, channel_id: int, client_id: str, source: str,
-            html: str) -> Message | None:
+def _insert(user: User, channel_id: int, client_id: str, source: str, html: str,
+            thread_root_id: int | None = None, in_channel: bool = True) -> Message | None:
     """INSERT the message; None when (author, client_id) is taken (a retry), without an error.
 
     ON CONFLICT DO NOTHING on that unique constraint (both PostgreSQL and SQLite): a retry
@@ -260,20 +267,23 @@ def _insert(user: User, channel_id: int, client_id: str, source: str,
     session as the stored row it is, with no second query.
     """
     values = {"channel_id": channel_id, "author_id": user.id, "client_id": client_id,
-              "body_source": source, "body_html": html}
+              "body_source": source, "body_html": html, "thread_root_id": thread_root_id,
+              "in_channel": in_channel}
     connection = db.session.connection()
     row = connection.execute(_insert_statement(connection.dialect.name), values).first()
     if row is None:
         return None
     message = Message(id=row.id, seq=row.seq, created_at=row.created_at, edited_at=None,
-                      deleted_at=None, hidden_at=None, **values)
+                      deleted_at=None, hidden_at=None, reply_count=0, last_reply_at=None,
+                      reactions=[], **values)
     make_transient_to_detached(message)  # as if loaded: persistent once added, nothing to flush
     db.session.add(message)
     return message
 
 
-def _send(user: User, channel_id: int, body: object,
-          client_id: object) -> tuple[Message, dict | None]:
+def _send(user: User, channel_id: int, body: object, client_id: object,
+          thread_root_id: int | None = None,
+          in_channel: bool = True) -> tuple[Message, dict | None]:
     """The send path: (message, its broadcast payload), or (earlier message, None) on a retry.
 
     No lookup by client_id first: the (author, client_id) unique constraint decides, so a new
@@ -285,7 +295,10 @@ def _send(user: User, channel_id: int, body: object,
     # orders the commits, and clients order by id and catch up by last id, so nothing is missed.
     channel = access.lock_channel(user, channel_id)
     client_id = _check_client_id(client_id)
+    root = None
     try:
+        if thread_root_id is not None:  # a reply in a thread: its root, under the same lock
+            root = chat_extras.thread_root(channel_id, thread_root_id)
         _check_rate(user)
         source = _clean_body(body)
         held = automod.screen(source)
@@ -300,7 +313,8 @@ def _send(user: User, channel_id: int, body: object,
     # Within a process, one sender per channel from insert to broadcast, so `message:new` leaves
     # in id order (taken after the row lock, always in that order: no deadlock between them).
     with _channel_lock(channel_id):
-        message = _insert(user, channel_id, client_id, source, html)
+        message = _insert(user, channel_id, client_id, source, html,
+                          root.id if root else None, in_channel or root is None)
         if message is None:
             # Sent before (a retry), or the same client_id raced in from another socket or
             # process: return the stored one, with no second broadcast.
@@ -320,6 +334,8 @@ def _send(user: User, channel_id: int, body: object,
             db.session.execute(_SET_LAST, {"channel_id": channel_id, "message_id": message.id,
                                            "seq": message.seq})
             set_committed_value(channel, "last_message_id", message.id)
+            if root is not None:
+                chat_extras.count_reply(root, message.created_at)
         set_committed_value(channel, "last_seq", message.seq)
         payload = message_payload(message, user)
         # Built before the commit, which expires the message (reading it after costs a query).
@@ -380,6 +396,10 @@ def delete_message(user: User, message_id: int) -> Message:
     return message
 
 
+# What the main log shows: messages and the thread replies also sent to the channel.
+IN_MAIN_LOG = or_(Message.thread_root_id.is_(None), Message.in_channel.is_(True))
+
+
 def history(user: User, channel_id: int, before_id: int | None = None,
             limit: int = HISTORY_PAGE) -> list[Message]:
     """Up to `limit` messages before `before_id` (newest page when None), oldest first.
@@ -388,13 +408,15 @@ def history(user: User, channel_id: int, before_id: int | None = None,
     """
     channel = access.access_channel(user, channel_id)
     limit = max(1, min(int(limit), 200))
-    query = (select(Message).options(joinedload(Message.author))
-             .where(Message.channel_id == channel_id))
+    # Reactions joined in the same statement (a page stays within its query budget); the
+    # message LIMIT applies before the join (SQLAlchemy nests it), so a page is still 50.
+    query = (select(Message).options(joinedload(Message.author), joinedload(Message.reactions))
+             .where(Message.channel_id == channel_id, IN_MAIN_LOG))
     if not access.can_moderate_channel(user, channel):
         query = query.where(Message.hidden_at.is_(None))  # hidden: gone for all but moderators
     if before_id is not None:
         query = query.where(Message.id < before_id)
-    rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(limit)))
+    rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(limit)).unique())
     rows.reverse()
     return rows
 
@@ -404,7 +426,9 @@ def messages_after(user: User, channel_id: int, after_id: int | None,
     """Messages after the client's position (`after_seq`, else `after_id`), oldest first: what
     a reconnecting client missed. With neither, the newest page, like history."""
     channel = access.access_channel(user, channel_id)
-    query = (select(Message).options(joinedload(Message.author))
+    # Thread-only replies included: they hold seqs of the channel (a client keeps them out of
+    # its main log by `in_channel`), so a catch-up has no hole.
+    query = (select(Message).options(joinedload(Message.author), selectinload(Message.reactions))
              .where(Message.channel_id == channel_id))
     if not access.can_moderate_channel(user, channel):
         query = query.where(Message.hidden_at.is_(None))  # a catch-up never brings it back
@@ -521,7 +545,7 @@ def _unread_counts(user: User, channel_ids: list[int]) -> dict[int, int]:
         newest = (
             select(Message.id)
             .where(Message.channel_id == channel_id, Message.id > func.coalesce(read, 0),
-                   Message.deleted_at.is_(None), Message.hidden_at.is_(None),
+                   Message.deleted_at.is_(None), Message.hidden_at.is_(None), IN_MAIN_LOG,
                    or_(Message.author_id.is_(None), Message.author_id != user.id))
             .order_by(Message.id).limit(UNREAD_CAP + 1).subquery()
         )

@@ -2,6 +2,7 @@
 
 from forum.extensions import socketio as _socketio
 from forum.sockets import chat as chat  # re-export form: one line per area, isort-stable
+from forum.sockets import chat_threads as chat_threads  # re-export form
 from forum.sockets import connection  # noqa: F401
 from forum.sockets import home as home  # re-export form
 from forum.sockets import moderation as moderation  # re-export form

@@ -34,7 +34,7 @@ _token_sockets: dict[str, tuple[int, int, bool]] = {}
 READ_ONLY_EVENTS = frozenset({"channel:join", "channel:since", "channel:leave",
                               "channel:history", "thread:join",
                               "thread:leave", "thread:since", "notifications:count",
-                              "disconnect"})
+                              "replies:since", "disconnect"})
 # sid → (login session id, user id) of sockets opened with a session cookie, so ending that
 # login session (logout, the sessions page) closes exactly its sockets.
 _session_sockets: dict[str, tuple[int, int]] = {}

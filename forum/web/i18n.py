@@ -113,6 +113,14 @@ JS_STRINGS = {
     "ok": _l("OK"),
     "cancel": _l("Cancel"),
     "save": _l("Save"),
+    # chat reactions and replies in thread (chatthreads: chat_reactions.js, chat_threads.js)
+    "add_reaction": _l("Add reaction"),
+    "reaction_label": _l("%(emoji)s %(count)s, react"),
+    "reaction_mine": _l("%(emoji)s %(count)s, including you: take it back"),
+    "thread_replies": _l("Replies: %(num)s"),
+    "thread_last_reply": _l("last reply"),
+    "thread_new": _l("%(num)s new"),
+    "thread_replied": _l("Replied in a thread"),
 }
 
 

@@ -13,13 +13,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import Select, exists, func, literal, or_, select
 
 from forum.extensions import db
-from forum.models import Category, Cohort, CohortMembership, CohortRole, Role, Thread, User
+from forum.models import (
+    Category,
+    Channel,
+    ChannelKind,
+    Cohort,
+    CohortMembership,
+    CohortRole,
+    Role,
+    Thread,
+    User,
+)
+from forum.services.access.chat import channel_audience_clause
 
-__all__ = ["Audience", "MoveAudience", "move_audience", "space_audience"]
+__all__ = ["Audience", "MoveAudience", "channel_space_audience", "move_audience",
+           "space_audience"]
 
 _STAFF = (Role.MODERATOR.value, Role.ADMIN.value)
 _COHORT_MENTORS = (CohortRole.MENTOR.value, CohortRole.MODERATOR.value)
@@ -124,3 +137,48 @@ def move_audience(thread: Thread, origin: Category, destination: Category) -> Mo
                         space_audience(destination, thread.author_id), gained,
                         wider=not _within(destination, origin))
 
+
+
+# --------------------------------------------------------------------------- chat → thread
+
+
+def _channel_readers(channel: Channel) -> Select:
+    """SELECT users.id of every (not banned) person who may read the chat channel now."""
+    readable = exists().where(Channel.id == channel.id, channel_audience_clause(User.id))
+    return select(User.id).where(User.banned_at.is_(None), readable)
+
+
+def _channel_text(channel: Channel) -> Audience:
+    count = db.session.scalar(select(func.count()).select_from(
+        _channel_readers(channel).subquery())) or 0
+    if channel.kind == ChannelKind.GLOBAL.value:
+        text = ngettext("Everyone on Commons (%(num)d member)",
+                        "Everyone on Commons (%(num)d members)", count)
+    elif channel.kind == ChannelKind.COHORT.value:
+        cohort = db.session.get(Cohort, channel.cohort_id)
+        text = ngettext("Members of the cohort “%(cohort)s”, its mentors and the moderators "
+                        "(%(num)d person)",
+                        "Members of the cohort “%(cohort)s”, its mentors and the moderators "
+                        "(%(num)d people)", count, cohort=cohort.name if cohort else "")
+    else:
+        text = _("The people in this conversation: %(num)d", num=count)
+    return Audience(text, count)
+
+
+def _channel_within(destination: Category, channel: Channel) -> bool:
+    """Whether the category's rule admits nobody the channel's does (today or later)."""
+    if channel.kind == ChannelKind.GLOBAL.value:
+        return True
+    if channel.kind == ChannelKind.COHORT.value:
+        return destination.cohort_id == channel.cohort_id
+    return False  # a conversation's members are fixed; any space admits people who join later
+
+
+def channel_space_audience(channel: Channel, destination: Category,
+                           author_id: int | None) -> MoveAudience:
+    """A chat exchange's readers in its channel and as a thread in `destination` (the same
+    comparison as a thread move: `widens` needs the person's confirmation)."""
+    gained_ids = _readers(destination, author_id).except_(_channel_readers(channel)).subquery()
+    gained = db.session.scalar(select(func.count()).select_from(gained_ids)) or 0
+    return MoveAudience(_channel_text(channel), space_audience(destination, author_id), gained,
+                        wider=not _channel_within(destination, channel))

@@ -36,6 +36,7 @@ from forum.services.access.writing import read_only_error, require_can_write, re
 
 __all__ = [
     "access_channel",
+    "access_message",
     "access_own_message",
     "can_moderate_channel",
     "can_read_channel",
@@ -137,6 +138,19 @@ def lock_channel(user: User | None, channel_id: int) -> Channel:
     if read_only and not can_moderate_cohort(user, channel.cohort_id):
         raise read_only_error()
     return channel
+
+
+def access_message(user: User | None, message_id: object) -> tuple[Message, Channel]:
+    """A message of a channel the user may read (hidden ones: its moderators only)."""
+    if not _authenticated(user) or isinstance(message_id, bool) or not isinstance(message_id, int):
+        raise NotFound()
+    message = db.session.get(Message, message_id)
+    if message is None:
+        raise NotFound()
+    channel = access_channel(user, message.channel_id)
+    if message.hidden_at is not None and not can_moderate_channel(user, channel):
+        raise NotFound()
+    return message, channel
 
 
 def access_own_message(user: User | None, message_id: int, *,
