@@ -26,7 +26,7 @@ from forum.extensions import db
 from forum.lib.passwords import hash_password
 from forum.models import Category, Channel, Cohort, Post, Thread, User
 from forum.models.search import install_search_index
-from forum.services import accounts, discussions, invitations
+from forum.services import accounts, bookmarks, discussions, invitations
 from forum.services.demo import seed_demo
 from tests import factories
 from tests.live import LiveServer, browser_login
@@ -137,6 +137,7 @@ def build_site() -> Site:
         .order_by(Post.id))
     author = db.session.get(User, reply.author_id)
     discussions.edit_post(author, reply.id, "An edited reply, for the history page.")
+    bookmarks.set_bookmark(admin, reply.id)  # the bookmarks page lists one
     thread = db.session.get(Thread, reply.thread_id)
     category = db.session.get(Category, thread.category_id)
     channel = db.session.scalar(select(Channel).order_by(Channel.id))
@@ -256,4 +257,29 @@ def test_no_axe_violations_on_the_phone_home_with_its_menu_open(served, new_page
     violations = run_axe(page)
     page.emulate_media(color_scheme="dark")
     violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_axe_violations_on_a_thread_with_its_reaction_picker_and_flag_dialog_open(
+        served, new_page, language):
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+    page = new_page(locale=language, color_scheme="light")
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/t/{site.thread_id}", wait_until="load")
+    page.wait_for_selector('#thread[data-live="on"]')
+    post = f"#post-{site.reply_id}"
+    page.locator(f"{post} .reaction-picker summary").click()
+    assert page.locator(f"{post} .reaction-picker-panel").is_visible()
+    violations = run_axe(page)
+    page.locator(f"{post} a[data-flag]").click()
+    page.wait_for_selector("dialog.flag-dialog[open]")
+    for theme in ("light", "dark"):
+        page.emulate_media(color_scheme=theme)
+        violations += [dict(v, theme=theme) for v in run_axe(page)]
     assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)

@@ -189,3 +189,17 @@ def test_bookmark_list_pages_by_cursor(app, world):
     rest = api.get(f"/bookmarks?limit=2&cursor={first['next_cursor']}").json
     assert [b["post"]["id"] for b in rest["bookmarks"]] == [posts[0].id]
     assert rest["next_cursor"] is None
+
+
+def test_watch_buttons_toggle_without_javascript(app, world, qa):
+    thread, _answer = qa
+    amina = Browser(app, world.amina)  # the author watches her thread
+    page = amina.get(f"/t/{thread.id}").text
+    assert ('name="level" value="" class="button small" aria-pressed="true" '
+            'data-level="watch"') in page  # pressing the pressed button goes back to default
+    assert amina.post(f"/t/{thread.id}/watch", data={"level": ""}).status_code == 302
+    page = amina.get(f"/t/{thread.id}").text
+    assert "Notification settings reset." in page
+    assert 'value="watch" class="button small" aria-pressed="false" data-level="watch"' in page
+    assert db.session.scalar(select(ThreadWatch).where(
+        ThreadWatch.user_id == world.amina.id, ThreadWatch.thread_id == thread.id)) is None

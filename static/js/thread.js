@@ -385,7 +385,8 @@ function replyBox() {
     setTarget(null);
     body.focus();
   });
-  // Ctrl+Enter (Cmd+Enter on a Mac) posts.
+  // Ctrl+Enter (Cmd+Enter on a Mac) posts; the hint shows only where it works.
+  form.querySelector(".reply-shortcut")?.removeAttribute("hidden");
   body.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
