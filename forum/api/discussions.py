@@ -1,11 +1,14 @@
 """API: categories, threads (list by cursor, create, read), posts (reply, edit, delete, react,
-accept answer). Every call goes through forum/services/discussions.py, so the permission rules
-are the pages' rules: another cohort's category, thread or post is 404.
+accept answer), bookmarks. Every call goes through the services (forum/services/discussions.py,
+bookmarks.py), so the permission rules are the pages' rules: another cohort's category, thread
+or post is 404.
 """
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask_babel import gettext as _
+from marshmallow import fields
 
 from forum.api.auth import api_blueprint, api_user
 from forum.api.present import HELD, post_dict, thread_dict, written
@@ -26,7 +29,7 @@ from forum.api.schemas import (
 )
 from forum.errors import Invalid
 from forum.rate_limits import posting_limit
-from forum.services import discussions
+from forum.services import bookmarks, discussions
 
 blp = api_blueprint("Discussions", __name__, "Categories, threads and posts.")
 
@@ -192,3 +195,60 @@ def unaccept(post_id: int):
     """Clear the accepted answer."""
     thread = discussions.accept_answer(api_user(), post_id, accept=False)
     return {"thread_id": thread.id, "accepted_post_id": thread.accepted_post_id}
+
+
+# --------------------------------------------------------------------------- bookmarks
+
+
+class BookmarkStateSchema(ma.Schema):
+    """Whether I bookmarked the post, after the change."""
+
+    post_id = fields.Integer(required=True)
+    bookmarked = fields.Boolean(required=True)
+
+
+class BookmarkSchema(ma.Schema):
+    """A bookmark: the saved post, its thread's title and when it was saved."""
+
+    id = fields.Integer(required=True)
+    saved_at = fields.DateTime(required=True)
+    thread_id = fields.Integer(required=True)
+    thread_title = fields.String(required=True)
+    is_thread = fields.Boolean(required=True, metadata={
+        "description": "The opening post: the bookmark stands for the whole thread"})
+    post = fields.Nested(PostSchema, required=True)
+
+
+class BookmarkListSchema(ma.Schema):
+    """My bookmarks, newest first, that I can still read."""
+
+    bookmarks = fields.List(fields.Nested(BookmarkSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+@blp.route("/bookmarks", methods=["GET"])
+@blp.arguments(CursorArgs, location="query")
+@blp.response(200, BookmarkListSchema)
+def bookmark_list(args: dict):
+    """My bookmarks, newest first; one I can no longer read (moved, deleted) is left out."""
+    items, more_before = bookmarks.list_bookmarks(
+        api_user(), decode_after(args.get("cursor")) or None, args["limit"])
+    return {"bookmarks": [{"id": i.id, "saved_at": i.saved_at, "thread_id": i.thread.id,
+                           "thread_title": i.thread.title, "is_thread": i.is_thread,
+                           "post": post_dict(i.post, held=i.post.hidden_at is not None)}
+                          for i in items],
+            "next_cursor": str(more_before) if more_before else None}
+
+
+@blp.route("/posts/<id:post_id>/bookmark", methods=["PUT"])
+@blp.response(200, BookmarkStateSchema)
+def add_bookmark(post_id: int):
+    """Bookmark a post (the opening post bookmarks the thread); twice changes nothing."""
+    return {"post_id": post_id, "bookmarked": bookmarks.set_bookmark(api_user(), post_id, True)}
+
+
+@blp.route("/posts/<id:post_id>/bookmark", methods=["DELETE"])
+@blp.response(200, BookmarkStateSchema)
+def remove_bookmark(post_id: int):
+    """Remove my bookmark of a post."""
+    return {"post_id": post_id, "bookmarked": bookmarks.set_bookmark(api_user(), post_id, False)}

@@ -2,6 +2,7 @@
 
 from forum.models.api_token import ApiToken, TokenScope
 from forum.models.base import Base, utcnow
+from forum.models.bookmark import Bookmark
 from forum.models.chat import *  # noqa: F403 - filled by the chat work
 from forum.models.cohort import Cohort, CohortMembership, CohortRole, CohortStatus, Invitation
 from forum.models.discussion import *  # noqa: F403 - filled by the discussions work
@@ -16,6 +17,7 @@ from forum.models.visit import MemberVisit
 __all__ = [
     "ApiToken",
     "Base",
+    "Bookmark",
     "Cohort",
     "CohortMembership",
     "CohortRole",

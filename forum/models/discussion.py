@@ -36,10 +36,22 @@ class CategoryMode(enum.StrEnum):
 
 
 class ReactionKind(enum.StrEnum):
-    """The reactions a post can receive (one of each per person)."""
+    """The reactions a post can receive (one of each per person).
+
+    Like and Helpful come first: Helpful is what an ask-a-mentor asker looks for. The emoji
+    reactions after them are a small fixed set (forum/services/reactions.py gives their emoji).
+    """
 
     LIKE = "like"
     HELPFUL = "helpful"
+    HEART = "heart"
+    CELEBRATE = "celebrate"
+    LAUGH = "laugh"
+    THANKS = "thanks"
+    CLAP = "clap"
+    THINKING = "thinking"
+    EYES = "eyes"
+    ROCKET = "rocket"
 
 
 class WatchLevel(enum.StrEnum):

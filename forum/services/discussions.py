@@ -30,7 +30,6 @@ from forum.models import (
     Post,
     PostRevision,
     Reaction,
-    ReactionKind,
     Thread,
     ThreadRead,
     ThreadTag,
@@ -39,7 +38,7 @@ from forum.models import (
     WatchLevel,
     utcnow,
 )
-from forum.services import access, notifications
+from forum.services import access, bookmarks, notifications, reactions
 from forum.services.accounts import existing_usernames
 from forum.services.moderation import automod
 
@@ -49,7 +48,7 @@ MAX_NESTING = 4  # deeper replies are shown flat with "in reply to @x"
 MAX_TAGS = 5
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 SORTS = ("latest", "newest", "unanswered")
-REACTION_KINDS = tuple(kind.value for kind in ReactionKind)
+REACTION_KINDS = reactions.KINDS
 
 
 # --------------------------------------------------------------------------- helpers
@@ -94,8 +93,42 @@ def render_post_fragment(post: Post, thread: Thread, *, is_mentor: bool = False,
         "discussions/_post.html", post=post, thread=thread, category=thread.category,
         mentors={post.author_id} if is_mentor else set(), counts={post.id: counts or {}},
         mine=set(), viewer=None, display_depth=min(post.depth, MAX_NESTING),
-        reply_to=None, live=True,
+        reply_to=None, live=True, reaction_choices=reactions.CHOICES,
+        who_label=reactions.who_label,
     )
+
+
+def render_accepted_fragment(post: Post | None, *, is_mentor: bool = False) -> str:
+    """The viewer-neutral "accepted answer" summary shown under the question ("" for none)."""
+    if post is None or post.is_removed:
+        return ""
+    return render_fragment("discussions/_accepted.html", post=post, is_mentor=is_mentor,
+                           live=True)
+
+
+def _accepted_payload(thread_id: int) -> dict:
+    """`thread:accepted`: the accepted post's id and its summary fragment (None and "")."""
+    thread = db.session.get(Thread, thread_id)
+    post = _load_post(thread.accepted_post_id) if thread.accepted_post_id else None
+    html = render_accepted_fragment(post, is_mentor=post is not None and _author_is_mentor(
+        post, post.thread.category))
+    return {"thread_id": thread_id, "post_id": post.id if post is not None else None,
+            "html": html}
+
+
+def accepted_answer(user: User, thread_id: int) -> dict:
+    """A readable thread's accepted answer as `thread:accepted` carries it."""
+    return _accepted_payload(access.access_thread(user, thread_id).id)
+
+
+def post_fragment(user: User, post_id: int) -> dict:
+    """One readable post as `post:new` carries it (the answer to a reply posted in place)."""
+    post = access.access_post(user, post_id)
+    return {"thread_id": post.thread_id, "post_id": post.id, "parent_id": post.parent_id,
+            "depth": post.depth, "held": post.hidden_at is not None,
+            "html": render_post_fragment(
+                post, post.thread, is_mentor=_author_is_mentor(post, post.thread.category),
+                counts=_reaction_counts([post.id])[post.id])}
 
 
 def _load_post(post_id: int) -> Post:
@@ -350,8 +383,11 @@ def react(user: User, post_id: int, kind: str, on: bool = True) -> dict[str, int
     except IntegrityError:
         db.session.rollback()  # a double click raced us: the reaction already exists
     counts = _reaction_counts([post.id])[post.id]
+    # Who reacted goes with the counts: every reader's "who reacted" list stays current.
     broadcast("reaction:counts", {"thread_id": post.thread_id, "post_id": post.id,
-                                  "counts": counts}, thread_room(post.thread_id))
+                                  "counts": counts,
+                                  "names": reactions.reactor_names([post.id])[post.id]},
+              thread_room(post.thread_id))
     return counts
 
 
@@ -373,8 +409,7 @@ def accept_answer(user: User, post_id: int, accept: bool = True) -> Thread:
     pending = notifications.notify_accepted(user, thread, post) if accept else None
     db.session.commit()
     notifications.deliver(pending)
-    broadcast("thread:accepted", {"thread_id": thread.id, "post_id": thread.accepted_post_id},
-              thread_room(thread.id))
+    broadcast("thread:accepted", _accepted_payload(thread.id), thread_room(thread.id))
     return thread
 
 
@@ -561,6 +596,9 @@ class ThreadPage:
     # Why hidden posts (and the thread) are hidden: shown to their authors and moderators.
     holds: dict[int, str] = field(default_factory=dict)
     thread_hold: str | None = None
+    # Who reacted (first names per post and kind) and which shown posts the reader bookmarked.
+    reactors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    bookmarked: set[int] = field(default_factory=set)
 
 
 def _mentor_author_ids(category: Category, author_ids: set[int],
@@ -635,26 +673,6 @@ def _thread_page_meta(user: User, thread_id: int, count_read: bool = True) -> _P
                      watch=first[3], tags=[row[4] for row in rows if row[4] is not None])
 
 
-def _reaction_counts_and_mine(post_ids: list[int],
-                              user_id: int) -> tuple[dict[int, dict[str, int]], set]:
-    """Reaction counts per post and kind, and which of them are the user's: one query."""
-    counts: dict[int, dict[str, int]] = {pid: {} for pid in post_ids}
-    mine: set[tuple[int, str]] = set()
-    if not post_ids:
-        return counts, mine
-    rows = db.session.execute(
-        select(Reaction.post_id, Reaction.kind, func.count(),
-               func.sum(case((Reaction.user_id == user_id, 1), else_=0)))
-        .where(Reaction.post_id.in_(post_ids))
-        .group_by(Reaction.post_id, Reaction.kind)
-    ).all()
-    for post_id, kind, n, own in rows:
-        counts[post_id][kind] = n
-        if own:
-            mine.add((post_id, kind))
-    return counts, mine
-
-
 def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPage:
     """Load one page of a thread and mark it read up to the last post shown."""
     thread = access.access_thread(user, thread_id)
@@ -671,10 +689,14 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
     # cost twice page 1 (bench/growth.py, 1M posts).
     start = (select(Post.id).where(Post.thread_id == thread.id).order_by(Post.id)
              .offset((page - 1) * PAGE_SIZE).limit(1).scalar_subquery())
-    posts = db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id, Post.id >= start).order_by(Post.id)
+    # Whether the reader bookmarked each post comes with the posts (no query of its own).
+    rows = db.session.execute(
+        select(Post, bookmarks.bookmarked_clause(user)).where(
+            Post.thread_id == thread.id, Post.id >= start).order_by(Post.id)
         .limit(PAGE_SIZE).options(joinedload(Post.author))
     ).all()
+    posts = [post for post, _saved in rows]
+    bookmarked = {post.id for post, saved in rows if saved}
     extra_ids = {p.parent_id for p in posts if p.parent_id} - {p.id for p in posts}
     want_accepted = thread.accepted_post_id and thread.accepted_post_id not in {
         p.id for p in posts}
@@ -690,7 +712,7 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
     accepted = by_id.get(thread.accepted_post_id) if thread.accepted_post_id else None
     shown = list(posts) + ([accepted] if accepted is not None and want_accepted else [])
     shown_ids = [p.id for p in shown]
-    counts, mine = _reaction_counts_and_mine(shown_ids, user.id)
+    counts, mine, reactors = reactions.page_reactions(shown_ids, user.id)
     authors = {p.author_id: p.author for p in shown if p.author is not None}
     mentors = _mentor_author_ids(category, set(authors), authors)
     watch, tags = meta.watch, meta.tags
@@ -713,6 +735,7 @@ def read_thread(user: User, thread_id: int, page: int | None = None) -> ThreadPa
         can_accept=access.can_accept_answer(user, thread, category),
         can_moderate=moderator, tags=tags,
         holds=holds, thread_hold=thread_hold,
+        reactors=reactors, bookmarked=bookmarked,
     )
 
 
@@ -783,6 +806,7 @@ def new_thread_category(user: User, slug: str) -> Category:
 
 __all__ = [
     "accept_answer",
+    "accepted_answer",
     "category_page",
     "create_thread",
     "delete_post",
@@ -794,10 +818,12 @@ __all__ = [
     "parse_tags",
     "post_data",
     "post_for_edit",
+    "post_fragment",
     "post_history",
     "posts_since",
     "react",
     "read_thread",
+    "render_accepted_fragment",
     "reply",
     "set_watch",
     "toggle_reaction",

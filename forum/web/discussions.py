@@ -1,4 +1,9 @@
-"""Discussions pages: categories, thread lists, threads, posts. They work without JavaScript."""
+"""Discussions pages: categories, thread lists, threads, posts. They work without JavaScript.
+
+The thread page's actions (react, watch, accept, bookmark, reply) are plain forms; thread.js
+sends the same forms with fetch() and `Accept: application/json`, and then these views answer
+JSON (`wants_json()`) instead of redirecting, so the page updates in place.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +24,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from forum.errors import Invalid
+from forum.lib.safe_redirect import safe_next_url
 from forum.rate_limits import posting_limit as shared_posting_limit
+from forum.services import bookmarks, reactions
 from forum.services import discussion_categories as categories
 from forum.services import discussions as svc
+from forum.web.errors import http_problem, problem, wants_json
 from forum.web.form_errors import apply_errors, form_status
+from forum.web.moderation import FlagForm
 from forum.web.post_fragments import PostRenderer, ThreadRowRenderer
 
 bp = Blueprint("discussions", __name__)
@@ -71,10 +80,12 @@ posting_limit = shared_posting_limit(methods=["POST"])
 @bp.errorhandler(429)
 def too_fast(error):
     """Posting too fast gets its own clear message (blueprint handlers win over the app's)."""
+    if wants_json():  # the page kept the text: say when to send it again
+        return http_problem(error, _("You are posting too fast. Your text is kept: wait a "
+                                     "minute, then send it again."))
     message = _("You are posting too fast. Please wait a minute, then send your text again "
                 "— use the back button to get it back.")
     return render_template("errors/error.html", status=429, message=message), 429
-
 
 
 
@@ -124,7 +135,7 @@ def _render_thread(thread_id: int, form: ReplyForm, status: int = 200, page: int
     view = svc.read_thread(current_user, thread_id, page)
     return render_template("discussions/thread.html", view=view, form=form,
                            post_html=PostRenderer(view, current_user._get_current_object()),
-                           kinds=svc.REACTION_KINDS), status
+                           kinds=svc.REACTION_KINDS, flag_form=FlagForm()), status
 
 
 @bp.get("/t/<int:thread_id>")
@@ -145,9 +156,20 @@ def reply(thread_id: int):
         try:
             post = svc.reply(current_user, thread_id, form.body.data, _int_arg("parent_id"))
         except Invalid as error:
+            if wants_json():
+                raise  # a JSON problem with the field messages
             apply_errors(form, error)
         else:
+            if wants_json():
+                answer = svc.post_fragment(current_user, post.id)
+                answer["message"] = _("Your reply is held for review by the moderators.") \
+                    if answer["held"] else _("Your reply was posted.")
+                return answer, 201
             return redirect(url_for(".permalink", post_id=post.id))
+    if wants_json():
+        fields = {name: " ".join(str(m) for m in messages)
+                  for name, messages in form.errors.items()}
+        return problem("invalid", _("Please correct the highlighted fields."), 422, fields)
     return _render_thread(thread_id, form, status=422, page=_int_arg("page"))
 
 
@@ -159,7 +181,10 @@ def watch(thread_id: int):
     svc.set_watch(current_user, thread_id, level)
     messages = {"watch": _("You are watching this thread."),
                 "mute": _("This thread is muted.")}
-    flash(messages.get(level or "", _("Notification settings reset.")), "success")
+    message = messages.get(level or "", _("Notification settings reset."))
+    if wants_json():
+        return {"thread_id": thread_id, "level": level, "message": message}
+    flash(message, "success")
     return redirect(url_for(".thread", thread_id=thread_id))
 
 
@@ -205,6 +230,10 @@ def delete(post_id: int):
 def react(post_id: int):
     """Toggle one reaction on a post."""
     svc.toggle_reaction(current_user, post_id, request.form.get("kind", ""))
+    if wants_json():
+        state = reactions.post_reactions(current_user, post_id)
+        return {"post_id": post_id, "counts": state.counts, "mine": state.mine,
+                "names": state.names}
     return redirect(url_for(".permalink", post_id=post_id))
 
 
@@ -213,9 +242,34 @@ def react(post_id: int):
 def accept(post_id: int):
     """Mark (or unmark) a reply as the accepted answer."""
     accept_it = request.form.get("accept", "1") == "1"
-    svc.accept_answer(current_user, post_id, accept_it)
-    flash(_("Answer accepted.") if accept_it else _("Answer no longer accepted."), "success")
+    thread = svc.accept_answer(current_user, post_id, accept_it)
+    message = _("Answer accepted.") if accept_it else _("Answer no longer accepted.")
+    if wants_json():
+        return {**svc.accepted_answer(current_user, thread.id), "message": message}
+    flash(message, "success")
     return redirect(url_for(".permalink", post_id=post_id))
+
+
+@bp.post("/p/<int:post_id>/bookmark")
+@login_required
+def bookmark(post_id: int):
+    """Bookmark a post (the opening post: the thread), or remove the bookmark."""
+    on = request.form.get("bookmark", "1") == "1"
+    bookmarks.set_bookmark(current_user, post_id, on)
+    message = _("Saved to your bookmarks.") if on else _("Removed from your bookmarks.")
+    if wants_json():
+        return {"post_id": post_id, "bookmarked": on, "message": message}
+    flash(message, "success")
+    return redirect(safe_next_url(request.form.get("next"))
+                    or url_for(".permalink", post_id=post_id))
+
+
+@bp.get("/bookmarks")
+@login_required
+def bookmark_list():
+    """The posts and threads I saved for later that I can still read, newest first."""
+    items, more_before = bookmarks.list_bookmarks(current_user, _int_arg("before"))
+    return render_template("bookmarks/index.html", items=items, more_before=more_before)
 
 
 @bp.get("/p/<int:post_id>/history")

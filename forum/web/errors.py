@@ -17,8 +17,9 @@ from forum.rate_limits import refusal_headers
 
 
 def wants_json() -> bool:
-    """API requests get JSON problems; pages get HTML."""
-    return request.path.startswith("/api/")
+    """API requests, and pages' own fetch() calls asking for JSON, get JSON; pages get HTML."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best_match(
+        ("text/html", "application/json")) == "application/json"
 
 
 def problem(code: str, message: str, status: int, fields: dict | None = None, headers=None):

@@ -121,6 +121,35 @@ JS_STRINGS = {
     "thread_last_reply": _l("last reply"),
     "thread_new": _l("%(num)s new"),
     "thread_replied": _l("Replied in a thread"),
+    # static/js/thread.js (threadlive): emoji reactions, bookmarks, the accepted answer,
+    # actions and replies sent in place, the flag dialog
+    "reaction_heart": _l("Love"),
+    "reaction_celebrate": _l("Celebrate"),
+    "reaction_laugh": _l("Funny"),
+    "reaction_thanks": _l("Thank you"),
+    "reaction_clap": _l("Well done"),
+    "reaction_thinking": _l("Thinking"),
+    "reaction_eyes": _l("Looking into it"),
+    "reaction_rocket": _l("Let's go"),
+    "add_reaction": _l("Add a reaction"),
+    "bookmark": _l("Bookmark"),
+    "answered_by": _l("Answered by"),
+    "jump_to_answer": _l("Jump to the answer in context"),
+    "action_offline": _l("Not saved: you are offline. Try again when you are back online."),
+    "action_session": _l("Your session has ended. Log in again, then try once more."),
+    "action_rate_limited": _l("Too many actions at once. Wait a minute, then try again."),
+    "action_server": _l("Something went wrong on our side. Please try again in a moment."),
+    "flag_title": _l("Report to the moderators"),
+    "flag_send": _l("Send to the moderators"),
+    "reply_empty": _l("Write something first."),
+    "reply_offline": _l("Not posted: you are offline. Your text is kept here; post it again "
+                        "when you are back online."),
+    "reply_server_error": _l("Not posted: something went wrong on our side. Your text is "
+                             "kept; try again in a moment."),
+    "reply_rate_limited": _l("Not posted: you are posting too fast. Your text is kept; wait a "
+                             "minute, then post it again."),
+    "reply_session": _l("Not posted: your session has ended. Your text is kept; log in again "
+                        "in another tab, then post it."),
 }
 
 

@@ -29,6 +29,7 @@ from forum.errors import Conflict, Invalid
 from forum.lib.safe_redirect import safe_next_url
 from forum.services import access
 from forum.services.moderation import audit, content, flags, people, queue
+from forum.web.errors import problem, wants_json
 from forum.web.form_errors import apply_errors, form_status
 
 bp = Blueprint("moderation", __name__)
@@ -149,13 +150,23 @@ def flag(target_type: str, target_id: int):
             flags.flag(current_user, target_type, target_id, form.reason.data,
                        form.note.data or "")
         except Conflict as error:
+            if wants_json():  # the thread page's in-place flag dialog (thread.js)
+                raise
             flash(error.message, "info")
             return redirect(_back(target.url), 303)
         except Invalid as error:
+            if wants_json():
+                raise
             apply_errors(form, error)
         else:
-            flash(_("Thank you. The moderators will review it."), "success")
+            message = _("Thank you. The moderators will review it.")
+            if wants_json():
+                return {"ok": True, "message": message}
+            flash(message, "success")
             return redirect(_back(target.url), 303)
+    if wants_json() and request.method == "POST":
+        return problem("invalid", _("Please correct the highlighted fields."), 422,
+                       {name: " ".join(map(str, errors)) for name, errors in form.errors.items()})
     return render_template("moderation/flag.html", form=form, target=target,
                            kind_label=KIND_LABELS[target_type]), form_status(form)
 

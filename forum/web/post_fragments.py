@@ -17,10 +17,11 @@ from markupsafe import Markup
 
 from forum.lib.fragments import render_piece
 from forum.models import Post, User
+from forum.services import reactions
 from forum.services.discussions import CategoryPage, ThreadPage, ThreadRow
 from forum.web.fragment_cache import CSRF_SLOT, cached_html, digest, reader_context, with_csrf
 
-_KINDS = ("like", "helpful")
+_KINDS = reactions.KINDS
 
 
 class PostRenderer:
@@ -46,6 +47,9 @@ class PostRenderer:
             view.holds.get(post.id) if post.hidden_at is not None else None,
             tuple(counts.get(kind, 0) for kind in _KINDS),
             tuple((post.id, kind) in view.mine for kind in _KINDS),
+            tuple(sorted((kind, tuple(names)) for kind, names
+                         in view.reactors.get(post.id, {}).items())),
+            post.id in view.bookmarked,
             post.author_id == self.viewer.id, view.can_accept, view.can_moderate, *item,
         )
 
@@ -59,6 +63,8 @@ class PostRenderer:
             mentors=view.mentors, counts=view.counts, mine=view.mine, holds=view.holds,
             viewer=self.viewer, live=False, can_accept=view.can_accept,
             view_can_moderate=view.can_moderate, csrf_value=CSRF_SLOT,
+            reactors=view.reactors, bookmarked=view.bookmarked,
+            reaction_choices=reactions.CHOICES, who_label=reactions.who_label,
             display_depth=display_depth, reply_to=reply_to, reply_to_id=reply_to_id,
             id_prefix=id_prefix))
         return Markup(with_csrf(html, self.csrf))
