@@ -257,3 +257,38 @@ def test_no_axe_violations_on_the_phone_home_with_its_menu_open(served, new_page
     page.emulate_media(color_scheme="dark")
     violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
     assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_axe_violations_in_the_composer_with_suggestions_and_preview(served, new_page,
+                                                                        language):
+    """The composer's states that exist only after typing: the @mention listbox open, and the
+    Preview tab showing the server's HTML (feature: composer)."""
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+        author_id = db.session.get(Post, site.reply_id).author_id
+        username = db.session.get(User, author_id).username
+    page = new_page(locale=language)
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/t/{site.thread_id}", wait_until="load")
+    page.wait_for_selector(".composer[data-ready]")
+    box = page.locator("textarea[data-composer]")
+    box.click()
+    box.type(f"**Hello** :tada: @{username[:3]}")
+    page.locator(".composer-suggestions [role=option]").first.wait_for()
+    states = {"listbox": None, "preview": None}
+    states["listbox"] = run_axe(page)
+    page.emulate_media(color_scheme="dark")
+    states["listbox"] += run_axe(page, DARK_RULES)
+    page.emulate_media(color_scheme="light")
+    box.press("Escape")
+    page.locator(".composer [role=tab]").nth(1).click()
+    page.locator(".composer-preview strong").wait_for()
+    states["preview"] = run_axe(page)
+    page.emulate_media(color_scheme="dark")
+    states["preview"] += run_axe(page, DARK_RULES)
+    assert not any(states.values()), json.dumps(states, indent=1, ensure_ascii=False)

@@ -68,7 +68,7 @@ const ACTIONS = {
     },
   },
   bullets: { glyph: "•", run: (area) => prefixLines(area, () => "- ") },
-  numbers: { glyph: "1.", run: (area) => prefixLines(area, (i) => `${i + 1}. `) },
+  numbers: { glyph: "⒈", run: (area) => prefixLines(area, (i) => `${i + 1}. `) },
   quote: { glyph: "❝", run: (area) => prefixLines(area, () => "> ") },
   code: {
     glyph: "</>", run: (area) => {
