@@ -198,3 +198,20 @@ def test_a_posted_shortcode_is_stored_as_emoji(app, world):  # noqa: F811
     post = db.session.get(Post, thread.first_post_id)
     assert post.body_html == "<p>We did it 🎉</p>"
     assert post.body_source == "We did it :tada:"  # the source keeps what was typed
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def test_the_three_forms_carry_the_composer(app, world):  # noqa: F811
+    thread = discussions.create_thread(world.amina, world.lounge_a.id, "Alpha", "Body")
+    client = login(app, world.amina)
+    pages = {
+        f"/t/{thread.id}": f'data-thread-id="{thread.id}"',
+        f"/c/{world.lounge_a.slug}/new": f'data-category-id="{world.lounge_a.id}"',
+        f"/p/{thread.first_post_id}/edit": f'data-thread-id="{thread.id}"',
+    }
+    for path, where in pages.items():
+        html = client.get(path).get_data(as_text=True)
+        assert "data-composer" in html and where in html, path
+        assert "js/composer.js" in html, path

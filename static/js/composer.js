@@ -30,14 +30,18 @@ function insertText(area, text, selectStart = null, selectEnd = null) {
 
 /** Select whole lines around the selection (for list and quote prefixes). */
 function selectLines(area) {
-  const { value } = area;
-  const start = value.lastIndexOf("\n", area.selectionStart - 1) + 1;
-  let end = value.indexOf("\n", area.selectionEnd);
-  if (end === -1 || (area.selectionEnd > area.selectionStart && value[area.selectionEnd - 1] === "\n")) {
-    end = end === -1 ? value.length : area.selectionEnd - 1;
+  const { value, selectionStart, selectionEnd } = area;
+  const start = selectionStart === 0 ? 0 : value.lastIndexOf("\n", selectionStart - 1) + 1;
+  let end;
+  if (selectionEnd > selectionStart && value[selectionEnd - 1] === "\n") {
+    end = selectionEnd - 1; // a selection ending at a line break stops before it
+  } else {
+    end = value.indexOf("\n", selectionEnd);
+    if (end === -1) end = value.length;
   }
-  area.setSelectionRange(start, Math.max(start, end));
-  return value.slice(start, Math.max(start, end));
+  end = Math.max(start, end);
+  area.setSelectionRange(start, end);
+  return value.slice(start, end);
 }
 
 function wrap(area, before, after = before) {
@@ -147,7 +151,6 @@ class Composer {
     this.previewPanel.className = "composer-preview post-body";
     this.previewPanel.tabIndex = 0;
     this.previewPanel.dir = "auto";
-    this.previewPanel.setAttribute("aria-live", "polite");
     this.previewPanel.hidden = true;
     tabs.addEventListener("click", (event) => {
       const tab = event.target.closest("[role=tab]");
