@@ -20,6 +20,8 @@ from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from forum.lib.emoji import replace_shortcodes
+
 ALLOWED_TAGS = frozenset({
     "a", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p",
     "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
@@ -182,6 +184,21 @@ def _link_mentions(tokens: list[Token], resolve: MentionResolver | None,
         token.children = children
 
 
+def _emoji(tokens: list[Token]) -> None:
+    """Turn known :shortcodes: in text (not in code, nor in links) into their emoji."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        in_link = 0
+        for child in token.children:
+            if child.type == "link_open":
+                in_link += 1
+            elif child.type == "link_close":
+                in_link -= 1
+            elif child.type == "text" and not in_link:
+                child.content = replace_shortcodes(child.content)
+
+
 def _text(content: str) -> Token:
     token = Token("text", "", 0)
     token.content = content
@@ -192,6 +209,7 @@ def _render(parser: MarkdownIt, source: str, resolve: MentionResolver | None,
             profile_url: Callable[[str], str]) -> Rendered:
     tokens = parser.parse(source)
     found: set[str] = set()
+    _emoji(tokens)  # before mentions: they split text tokens, the emoji pass does not
     _link_mentions(tokens, resolve, profile_url, found)
     raw = parser.renderer.render(tokens, parser.options, {})
     return Rendered(html=sanitize_html(raw), mentions=found)

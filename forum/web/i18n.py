@@ -150,6 +150,27 @@ JS_STRINGS = {
                              "minute, then post it again."),
     "reply_session": _l("Not posted: your session has ended. Your text is kept; log in again "
                         "in another tab, then post it."),
+    # static/js/composer.js: the composer (Write/Preview, toolbar, suggestions, quote-reply)
+    "composer_mode": _l("Editor"),
+    "composer_write": _l("Write"),
+    "composer_preview": _l("Preview"),
+    "composer_toolbar": _l("Formatting"),
+    "composer_bold": _l("Bold (Ctrl+B)"),
+    "composer_italic": _l("Italic (Ctrl+I)"),
+    "composer_link": _l("Link (Ctrl+K)"),
+    "composer_bullets": _l("Bulleted list"),
+    "composer_numbers": _l("Numbered list"),
+    "composer_quote": _l("Quote"),
+    "composer_code": _l("Code"),
+    "composer_nothing": _l("Nothing to preview yet."),
+    "composer_loading": _l("Loading the preview…"),
+    "composer_preview_failed": _l("The preview could not be loaded. Your text is safe; try again."),
+    "composer_people": _l("People who can read this"),
+    "composer_emoji": _l("Emoji"),
+    "composer_suggestions": _l("%(n)s suggestions: up and down arrows to move, Enter to choose, "
+                               "Escape to close."),
+    "quote_selection": _l("Quote in reply"),
+    "quote_wrote": _l("%(name)s wrote:"),
 }
 
 

@@ -32,7 +32,7 @@ from forum.models import (
 from forum.services.access.chat import channel_audience_clause
 
 __all__ = ["Audience", "MoveAudience", "channel_space_audience", "move_audience",
-           "space_audience"]
+           "space_audience", "space_readers"]
 
 _STAFF = (Role.MODERATOR.value, Role.ADMIN.value)
 _COHORT_MENTORS = (CohortRole.MENTOR.value, CohortRole.MODERATOR.value)
@@ -56,6 +56,12 @@ def _readers(category: Category, author_id: int | None) -> Select:
         else:
             rule = or_(staff, membership)
     return select(User.id).where(User.banned_at.is_(None), rule)
+
+
+def space_readers(category: Category, author_id: int | None) -> Select:
+    """SELECT users.id of everyone who could read a thread by this author in this category
+    (the composer's @mention candidates come only from these)."""
+    return _readers(category, author_id)
 
 
 @dataclass
