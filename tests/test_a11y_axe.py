@@ -257,3 +257,24 @@ def test_no_axe_violations_on_the_phone_home_with_its_menu_open(served, new_page
     page.emulate_media(color_scheme="dark")
     violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
     assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_axe_violations_with_the_keyboard_shortcuts_list_open(served, new_page, language):
+    """static/js/shortcuts.js: the modal list behind `?` on a thread page, light and dark."""
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+    page = new_page(locale=language)
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/t/{site.thread_id}", wait_until="load")
+    page.locator("h1").click()
+    page.keyboard.press("Shift+Slash")
+    assert page.locator("dialog#shortcuts-dialog[open]").is_visible()
+    violations = run_axe(page)
+    page.emulate_media(color_scheme="dark")
+    violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
