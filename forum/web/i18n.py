@@ -88,6 +88,7 @@ JS_STRINGS = {
     "shortcut_search": _l("Search"),
     "shortcut_close": _l("Close this list"),
     "shortcut_then": _l("then"),
+    "key_escape": _l("Esc"),
     "close": _l("Close"),
 }
 

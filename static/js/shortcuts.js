@@ -12,7 +12,7 @@ const G_WAIT_MS = 1500; // "g" waits this long for its second key
 const LIST = [
   [["?"], "shortcut_help"], [["j"], "shortcut_next"], [["k"], "shortcut_previous"],
   [["r"], "shortcut_reply"], [["l"], "shortcut_like"], [["g", "h"], "shortcut_home"],
-  [["g", "u"], "shortcut_unread"], [["/"], "shortcut_search"], [["Esc"], "shortcut_close"],
+  [["g", "u"], "shortcut_unread"], [["/"], "shortcut_search"], [["key_escape"], "shortcut_close"],
 ];
 
 let selected = null; // the post j/k last moved to
@@ -103,7 +103,7 @@ function keys(sequence) {
   sequence.forEach((key, index) => {
     if (index) cell.append(` ${t("shortcut_then")} `);
     const kbd = document.createElement("kbd");
-    kbd.textContent = key;
+    kbd.textContent = key.length > 1 ? t(key) : key; // named keys are translated: "Échap"
     cell.append(kbd);
   });
   return cell;

@@ -40,7 +40,7 @@ export function refreshTimes(root = document) {
   }
 }
 
-/** Rewrite the server's absolute times (rendered in `from`) in the zone now on <html>. */
+/** Rewrite the absolute times the server rendered in another zone, in the one now on <html>. */
 function rezone() {
   for (const time of document.querySelectorAll("time[datetime]:not([data-format=ago])")) {
     const date = dateOf(time);
