@@ -25,6 +25,8 @@ def user(username: str | None = None, *, role: str = "member", password: str = P
     """Create and commit a user, optionally placed in cohorts."""
     n = next(_seq)
     username = username or f"user{n}"
+    # A zone given here is the member's choice (as in their profile), not their browser's.
+    profile.setdefault("timezone_chosen", "timezone" in profile)
     obj = User(email=profile.pop("email", f"{username}@example.org"), username=username,
                display_name=profile.pop("display_name", username.title()),
                password_hash=_hash(password), role=role, **profile)

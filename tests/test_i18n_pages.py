@@ -145,7 +145,7 @@ def test_dates_and_numbers_follow_the_locale_and_time_zone(app, make):
     template = "{{ moment|datetime('medium') }} | {{ 1234567|number }}"
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert render_template_string(template, moment=moment) == \
-            "9 mars 2026, 23:30:00 | 1\u202f234\u202f567"
+            "9 mars 2026, 23:30 | 1\u202f234\u202f567"
     with app.test_request_context(headers={"Accept-Language": "ar"}):
         refresh()
         text = render_template_string(template, moment=moment)
@@ -158,7 +158,7 @@ def test_dates_and_numbers_follow_the_locale_and_time_zone(app, make):
         refresh()
         # Tokyo is UTC+9: the time shows in the member's zone, on the next day.
         assert render_template_string("{{ moment|datetime('short') }}",
-                                      moment=moment).startswith("3/10/26, 8:30")
+                                      moment=moment) == "10 Mar 2026, 08:30"
 
 
 def test_pages_mark_user_text_with_dir_auto(client, auth, make):

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.models.base import Base, utcnow
@@ -44,6 +44,9 @@ class User(UserMixin, Base):
     open_to_mentoring: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str | None] = mapped_column(String(8), default=None)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # False while `timezone` follows the zone the member's browser reports (static/js/time.js);
+    # True once they pick one in their profile, which then always wins.
+    timezone_chosen: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(default=None)

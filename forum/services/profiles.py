@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from zoneinfo import available_timezones
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from sqlalchemy import delete, func, select
 
 from forum.errors import Forbidden, Invalid, NotFound
 from forum.extensions import db
+from forum.lib.timezones import is_zone, resolve_zone
 from forum.models import Cohort, CohortMembership, User, UserExpertise
 from forum.services.access import can_read_cohort, require_active, require_login
 
@@ -97,8 +97,11 @@ def _validate(fields: dict) -> dict[str, str]:
                                     n=MAX_TAG_LENGTH)
     if "language" in fields and fields["language"] not in current_app.config["LANGUAGES"]:
         errors["language"] = _("Choose one of the offered languages.")
-    if "timezone" in fields and fields["timezone"] not in available_timezones():
-        errors["timezone"] = _("Choose a time zone such as Europe/Geneva.")
+    # Empty: follow the browser's zone again. Else a zone or a city name ("Geneva").
+    if fields.get("timezone") and resolve_zone(fields["timezone"]) is None:
+        errors["timezone"] = _("No time zone is known as “%(name)s”. Type a city such as "
+                               "Geneva or Nairobi, or a zone name such as Africa/Nairobi.",
+                               name=fields["timezone"])
     return errors
 
 
@@ -135,8 +138,14 @@ def update_profile(user: User, **fields) -> User:
     if errors:
         raise Invalid(_("Please correct the highlighted fields."), fields=errors)
     tags = clean.pop("expertise", None)
+    zone = clean.pop("timezone", None)
     for key, value in clean.items():
         setattr(user, key, value)
+    if zone is not None:
+        # A named zone is the member's choice and always wins; none follows the browser.
+        user.timezone_chosen = bool(zone)
+        if zone:
+            user.timezone = resolve_zone(zone)
     if tags is not None:
         current = set(expertise_of(user.id))
         removed = current - set(tags)
@@ -147,3 +156,18 @@ def update_profile(user: User, **fields) -> User:
                            for tag in tags if tag not in current)
     db.session.commit()
     return user
+
+
+def follow_browser_timezone(user: User, name: str | None) -> bool:
+    """Use the zone the member's browser reports until they choose one; whether it changed.
+
+    Not a profile edit (no one else sees it), so suspended members' pages follow it too.
+    """
+    require_login(user)
+    if not is_zone(name):
+        raise Invalid(_("Not a time zone."), fields={"timezone": _("Not a time zone.")})
+    if user.timezone_chosen or user.timezone == name:
+        return False
+    user.timezone = name
+    db.session.commit()
+    return True

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_number, get_locale
+from flask_babel import format_number, get_locale
 
-from forum.web.i18n import format_timedelta_ago, text_direction, timezone_name
+from forum.lib.dates import format_ago, format_day, format_moment
+from forum.web.i18n import text_direction, timezone_name
 
 # Each language named in itself, so a lost reader can find their own.
 LANGUAGE_NAMES = [
@@ -75,7 +76,8 @@ def register_web(app: Flask) -> None:
         }
 
     app.add_template_global(page_window)
-    app.add_template_filter(format_datetime, "datetime")
-    app.add_template_filter(format_date, "date")
-    app.add_template_filter(format_timedelta_ago, "ago")
+    # Unambiguous dates ("3 Dec 2026, 08:06") in the member's language and zone: forum/lib/dates.py
+    app.add_template_filter(format_moment, "datetime")
+    app.add_template_filter(format_day, "date")
+    app.add_template_filter(format_ago, "ago")
     app.add_template_filter(format_number, "number")

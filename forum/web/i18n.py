@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_timedelta, get_timezone
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forum.config import RTL_LANGUAGES
-from forum.models.base import utcnow
 
 
 def select_locale() -> str | None:
@@ -40,13 +37,6 @@ def text_direction(locale: str) -> str:
 def timezone_name() -> str:
     """The IANA name of the current time zone, for scripts that format times."""
     return str(get_timezone() or "UTC")
-
-
-def format_timedelta_ago(moment: datetime | None) -> str:
-    """"3 minutes ago" in the user's language."""
-    if moment is None:
-        return ""
-    return format_timedelta(moment - utcnow(), add_direction=True, granularity="minute")
 
 
 # Strings used by static/js/*.js, served per language as /i18n/<language>.js (main.js_catalogue)
@@ -171,6 +161,20 @@ JS_STRINGS = {
                                "Escape to close."),
     "quote_selection": _l("Quote in reply"),
     "quote_wrote": _l("%(name)s wrote:"),
+    # static/js/shortcuts.js: keyboard shortcuts and their list behind "?" (timekeys)
+    "shortcuts_title": _l("Keyboard shortcuts"),
+    "shortcut_help": _l("Show this list"),
+    "shortcut_next": _l("Next post"),
+    "shortcut_previous": _l("Previous post"),
+    "shortcut_reply": _l("Reply (to the selected post)"),
+    "shortcut_like": _l("Like the selected post"),
+    "shortcut_home": _l("Go to Home"),
+    "shortcut_unread": _l("Go to Unread"),
+    "shortcut_search": _l("Search"),
+    "shortcut_close": _l("Close this list"),
+    "shortcut_then": _l("then"),
+    "key_escape": _l("Esc"),
+    "close": _l("Close"),
 }
 
 

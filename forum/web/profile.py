@@ -3,7 +3,7 @@ one's signed-in devices (login sessions) with buttons to end them."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -14,9 +14,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from forum.errors import Forbidden, Invalid
+from forum.lib.timezones import offered_zones
 from forum.lib.user_agents import describe
 from forum.services import login_sessions, profiles
 from forum.web import LANGUAGE_NAMES
+from forum.web.errors import problem
 from forum.web.form_errors import apply_errors, form_status
 
 bp = Blueprint("profile", __name__)
@@ -35,7 +37,10 @@ class ProfileForm(FlaskForm):
     open_to_mentoring = BooleanField(_l("Open to mentoring"))
     language = SelectField(_l("Language"), choices=[
         SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES])
-    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
+    # Empty follows the browser's zone; a zone or a city name ("Geneva") is the member's choice.
+    timezone = StringField(_l("Time zone"), validators=[Length(max=64)],
+                           render_kw={"list": "timezone-names", "autocomplete": "off",
+                                      "spellcheck": "false"})
 
 
 
@@ -58,6 +63,7 @@ def edit():
             **{name: getattr(current_user, name) for name in profiles.EDITABLE - {"expertise"}},
             "expertise": ", ".join(profiles.expertise_of(current_user.id)),
             "language": current_user.language or "en",
+            "timezone": current_user.timezone if current_user.timezone_chosen else "",
         })
     # Suspended accounts read their profile form but cannot save it (the service refuses).
     blocked = profiles.edit_refusal(current_user)
@@ -74,7 +80,21 @@ def edit():
             flash(_("Your profile was saved."), "success")
             return redirect(url_for("profile.show", username=current_user.username))
     status = form_status(form)
-    return render_template("profile/edit.html", form=form, blocked=blocked), status
+    return render_template("profile/edit.html", form=form, blocked=blocked,
+                           zones=offered_zones()), status
+
+
+@bp.post("/settings/timezone/browser")
+@login_required
+def browser_timezone():
+    """The zone the browser reports (static/js/time.js), used until the member picks one."""
+    payload = request.get_json(silent=True)
+    name = payload.get("timezone") if isinstance(payload, dict) else None
+    try:
+        changed = profiles.follow_browser_timezone(current_user, name)
+    except Invalid as error:
+        return problem("invalid", str(error.message), 422, error.fields)
+    return {"timezone": current_user.timezone, "changed": changed}
 
 
 # --------------------------------------------------------------------------------- sessions

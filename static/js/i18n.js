@@ -34,28 +34,53 @@ export function t(key, params = {}) {
   return text.replace(/%\((\w+)\)s/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
-/** A date and time in the viewer's language and time zone, as Intl formats it
+// Unambiguous dates as the server writes them (forum/lib/dates.py): "3 Dec 2026, 08:06", a
+// month name and a 24-hour clock, never "12/3/26"; English in day-month-year order.
+const DAY = { day: "numeric", month: "short", year: "numeric" };
+const CLOCK = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+
+function dateLocale() {
+  return lang().split("-")[0] === "en" && !lang().includes("-") ? "en-GB" : lang();
+}
+
+function formatIn(date, options) {
+  try {
+    return new Intl.DateTimeFormat(dateLocale(), { ...options, timeZone: timeZone() }).format(date);
+  } catch {
+    return new Intl.DateTimeFormat(dateLocale(), options).format(date); // unknown zone: browser's
+  }
+}
+
+/** A date and time in the viewer's language and time zone: "3 Dec 2026, 08:06"
  * (`{time: false}`: the date alone, e.g. for a chat's day separators). */
 export function formatDateTime(date, style = "short", { time = true } = {}) {
-  const options = time ? { dateStyle: style, timeStyle: "short" } : { dateStyle: style };
-  try {
-    return new Intl.DateTimeFormat(lang(), { ...options, timeZone: timeZone() }).format(date);
-  } catch {
-    return new Intl.DateTimeFormat(lang(), options).format(date); // unknown zone: browser's
-  }
+  if (time) return formatIn(date, { ...DAY, ...CLOCK });
+  return formatIn(date, style === "full" ? { ...DAY, weekday: "long", month: "long" } : DAY);
+}
+
+/** A date in the viewer's language and time zone: "3 Dec 2026". */
+export function formatDate(date) {
+  return formatIn(date, DAY);
 }
 
 const UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
   ["hour", 3600], ["minute", 60]];
+const RELATIVE_FOR_MS = 7 * 86400 * 1000; // beyond a week the date says more (as the server)
 
-/** "3 minutes ago" in the viewer's language (Intl.RelativeTimeFormat). */
+/** "5 min ago" in the viewer's language (Intl.RelativeTimeFormat); "now" within a minute. */
 export function formatRelative(date, now = Date.now()) {
   const seconds = Math.round((date.getTime() - now) / 1000);
-  const format = new Intl.RelativeTimeFormat(lang(), { numeric: "auto" });
+  const format = new Intl.RelativeTimeFormat(dateLocale(), { numeric: "auto", style: "short" });
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+    if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
   }
-  return format.format(0, "minute");
+  return format.format(0, "second");
+}
+
+/** Relative for recent activity ("5 min ago"), the date for older ("3 Dec 2026"). */
+export function formatAgo(date, now = Date.now()) {
+  return Math.abs(now - date.getTime()) < RELATIVE_FOR_MS ? formatRelative(date, now)
+    : formatDate(date);
 }
 
 /** A number in the viewer's language. */
@@ -79,7 +104,7 @@ export function localize(node) {
   for (const time of node.querySelectorAll("time[data-format]")) {
     const date = new Date(time.getAttribute("datetime"));
     if (Number.isNaN(date.getTime())) continue;
-    time.textContent = time.dataset.format === "ago" ? formatRelative(date) : formatDateTime(date);
+    time.textContent = time.dataset.format === "ago" ? formatAgo(date) : formatDateTime(date);
   }
   for (const count of node.querySelectorAll("[data-count-for]")) {
     count.textContent = formatNumber(Number(count.textContent) || 0);

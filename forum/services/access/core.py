@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, has_app_context
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from forum.errors import Forbidden, NotFound, Unauthorized
 from forum.extensions import db
+from forum.lib.dates import format_moment
 from forum.models import (
     Cohort,
     CohortMembership,
@@ -144,7 +144,7 @@ def require_active(user: User | None) -> User:
     if user.banned_at is not None:
         raise Forbidden(_("This account is banned."), code="banned")
     if user.is_suspended():
-        until = format_datetime(user.suspended_until, "medium")
+        until = format_moment(user.suspended_until)
         raise Forbidden(_("Your account is suspended until %(until)s.", until=until),
                         code="suspended")
     return user

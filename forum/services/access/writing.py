@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from forum.errors import Forbidden
 from forum.extensions import db
+from forum.lib.dates import format_moment
 from forum.models import Cohort, User, utcnow
 from forum.services.access.core import (
     can_moderate_cohort,
@@ -50,7 +50,7 @@ def restricted_error(until: datetime) -> Forbidden:
     """The refusal of a write by someone a facilitator restricted in this cohort."""
     return Forbidden(_("A facilitator restricted you in this cohort until %(until)s: you can "
                        "read, but not post, chat or react here.",
-                       until=format_datetime(until, "medium")), code="cohort_restricted")
+                       until=format_moment(until)), code="cohort_restricted")
 
 
 def _authenticated(user: User | None) -> bool:
