@@ -86,6 +86,9 @@ JS_STRINGS = {
     "ok": _l("OK"),
     "cancel": _l("Cancel"),
     "save": _l("Save"),
+    # static/js/admin.js: copy buttons for invitation links (cohort set-up)
+    "copied": _l("Copied"),
+    "copy_failed": _l("Could not copy: the link is selected, copy it with Ctrl+C."),
 }
 
 
