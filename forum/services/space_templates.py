@@ -223,6 +223,7 @@ def _editable_rows() -> list[SpaceTemplate]:
                               slug_pattern=s.slug_pattern, mode=s.mode,
                               description=s.description) for s in DEFAULT_SPACES]
         db.session.add_all(rows)
+        db.session.flush()
     return rows
 
 

@@ -109,7 +109,7 @@ def _template_page(status: int = 200, failed: SpaceForm | None = None,
     new_form = failed if failed is not None and failed_position is None else _space_form()
     return render_template("admin/cohort_template.html", spaces=list(zip(spaces, forms,
                                                                         strict=True)),
-                           new_form=new_form, kinds=dict(SPACE_KINDS), modes=dict(SPACE_MODES),
+                           new_form=new_form, modes={c.value: c.label for c in SPACE_MODES},
                            move_form=FlaskForm(), open_position=failed_position,
                            failed_new=failed is not None and failed_position is None), status
 
