@@ -257,3 +257,34 @@ def test_no_axe_violations_on_the_phone_home_with_its_menu_open(served, new_page
     page.emulate_media(color_scheme="dark")
     violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
     assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_axe_violations_in_the_cohort_archive_confirmation(served, new_page, language):
+    """Cohort set-up (issue 16): the archive question as a modal dialog, and as the
+    confirmation page reached without JavaScript, on a phone (the admin tables stack there)."""
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+    page = new_page(locale=language, viewport={"width": 360, "height": 740})
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/admin/cohorts/{site.cohort_id}", wait_until="load")
+    violations = run_axe(page)
+    page.locator("#archive-form input[value=read_only]").check()
+    page.locator("#archive-form button[type=submit]").click()
+    page.locator("#archive-dialog").wait_for(state="visible")
+    violations += [dict(v, state="modal") for v in run_axe(page)]
+    page.keyboard.press("Escape")
+    page.locator("#archive-dialog").wait_for(state="hidden")
+    # Without the script's answer the server asks on a page of its own.
+    page.evaluate("document.getElementById('archive-form').dataset.confirmed = '1'")
+    page.locator("#archive-form button[type=submit]").click()
+    page.wait_for_url("**/archive")
+    page.locator("#status-confirm").wait_for(state="visible")
+    violations += [dict(v, state="confirm page") for v in run_axe(page)]
+    page.emulate_media(color_scheme="dark")
+    violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
