@@ -52,13 +52,20 @@ def test_admin_page_archives_read_only_or_writable_and_requires_a_choice(app, wo
     assert missing.status_code == 422 and "Choose read-only or kept writable." in missing.text
     db.session.expire_all()
     assert not db.session.get(Cohort, world.cohort_a.id).is_archived
-    done = browser.post(f"/admin/cohorts/{world.cohort_a.id}/archive", data={"mode": "read_only"})
+    asked = browser.post(f"/admin/cohorts/{world.cohort_a.id}/archive",
+                         data={"mode": "read_only"})
+    assert asked.status_code == 200 and "can still post and chat there" in asked.text
+    db.session.expire_all()
+    assert not db.session.get(Cohort, world.cohort_a.id).is_archived  # asked, nothing changed
+    done = browser.post(f"/admin/cohorts/{world.cohort_a.id}/archive",
+                        data={"mode": "read_only", "confirmed": "1"})
     assert done.status_code == 302
     db.session.expire_all()
     cohort = db.session.get(Cohort, world.cohort_a.id)
     assert cohort.is_archived and cohort.read_only
     assert "Alumni (archived: read-only)" in browser.get(f"/admin/cohorts/{cohort.id}").text
-    browser.post(f"/admin/cohorts/{cohort.id}/archive", data={"mode": "writable"})
+    browser.post(f"/admin/cohorts/{cohort.id}/archive", data={"mode": "writable",
+                                                              "confirmed": "1"})
     db.session.expire_all()
     assert not db.session.get(Cohort, cohort.id).is_read_only
 

@@ -72,12 +72,21 @@ def test_edit_keeps_slug_and_archive_reactivate(client, admin, make):
     response = client.post(f"/admin/cohorts/{cohort.id}/edit", data={
         "name": "Career Booster 2025", "programme": "JPO", "description": "Renamed"})
     assert response.status_code == 302
-    client.post(f"/admin/cohorts/{cohort.id}/archive", data={"mode": "writable"})
+    # The first post only asks (what changes); the confirmed one archives.
+    asked = client.post(f"/admin/cohorts/{cohort.id}/archive", data={"mode": "writable"})
+    assert asked.status_code == 200 and "Nothing else changes" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Cohort, cohort.id).status == "active"
+    client.post(f"/admin/cohorts/{cohort.id}/archive", data={"mode": "writable",
+                                                             "confirmed": "1"})
     db.session.expire_all()
     cohort = db.session.get(Cohort, cohort.id)
     assert (cohort.name, cohort.slug, cohort.status) == ("Career Booster 2025", "booster-2025",
                                                          "alumni")
     client.post(f"/admin/cohorts/{cohort.id}/reactivate")
+    db.session.expire_all()
+    assert db.session.get(Cohort, cohort.id).status == "alumni"  # asked, not done
+    client.post(f"/admin/cohorts/{cohort.id}/reactivate", data={"confirmed": "1"})
     db.session.expire_all()
     assert db.session.get(Cohort, cohort.id).status == "active"
 

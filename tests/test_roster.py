@@ -59,7 +59,8 @@ def test_good_rows_go_in_and_bad_rows_are_reported(client, admin, make, app):
     for line, reason in [(3, "The name is missing."), (4, "is not a valid email address"),
                          (5, "Unknown role"), (6, "already appears on line 2"),
                          (7, "already a member of this cohort")]:
-        assert f"<td>{line}</td><td>" in page and reason in page
+        cells = f'<td data-label="Line">{line}</td><td data-label="Reason">'
+        assert cells in page and reason in page
 
     invites = _invitations()
     assert [(i.email, i.name, i.role, i.max_uses) for i in invites] == [

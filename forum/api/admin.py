@@ -66,7 +66,7 @@ def list_cohorts():
 @blp.arguments(CohortWriteSchema)
 @blp.response(201, CohortAdminDetailSchema)
 def create_cohort(data: dict):
-    """Create a cohort (with its general chat channel)."""
+    """Create a cohort with the spaces of the cohort template (categories, chat channel)."""
     cohort = cohorts.create_cohort(api_user(), data["name"], data["programme"],
                                    data["starts_on"], data["ends_on"], data["description"])
     return _detail(cohort.id)

@@ -11,6 +11,7 @@ from forum.models.moderation import *  # noqa: F403
 from forum.models.notification import *  # noqa: F403
 from forum.models.registration import PendingRegistration
 from forum.models.search import *  # noqa: F403
+from forum.models.space_template import SpaceKind, SpaceTemplate
 from forum.models.user import Role, User, UserExpertise
 from forum.models.visit import MemberVisit
 
@@ -27,6 +28,8 @@ __all__ = [
     "MemberVisit",
     "PendingRegistration",
     "Role",
+    "SpaceKind",
+    "SpaceTemplate",
     "TokenScope",
     "User",
     "UserExpertise",

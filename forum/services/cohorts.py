@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,9 +25,11 @@ from forum.models import (
     Role,
     User,
 )
+from forum.services import space_templates
 from forum.services.access import access_cohort, require_admin, require_login
 from forum.services.accounts import commit_or_invalid, normalise_email
-from forum.services.chat import add_default_cohort_channel
+from forum.services.chat import unread_counts
+from forum.services.discussions import CategorySummary, list_categories
 from forum.services.moderation import audit
 from forum.services.presence import online_among
 from forum.services.sessions import memberships_changed
@@ -82,29 +85,41 @@ def build_cohort(name: str, programme: str = "", starts_on: date | None = None,
     return cohort
 
 
-def create_cohort(user: User, name: str, programme: str = "", starts_on: date | None = None,
-                  ends_on: date | None = None, description: str = "") -> Cohort:
-    """An admin creates a cohort."""
-    require_admin(user)
+def _create(actor: User | None, name: str, programme: str, starts_on: date | None,
+            ends_on: date | None, description: str,
+            spaces: Collection[int] | None) -> Cohort:
+    """The cohort and its template spaces in one transaction: all of it, or nothing."""
     cohort = build_cohort(name, programme, starts_on, ends_on, description)
-    db.session.flush()
-    add_default_cohort_channel(cohort.id)
-    audit.record(user, "cohort_create", target_type="cohort", target_id=cohort.id,
-                 cohort_id=cohort.id, details={"name": cohort.name})
-    commit_or_invalid(_("A cohort with this name was just created. Please try again."))
+    try:
+        db.session.flush()  # the cohort's id and address name its spaces
+        made = space_templates.add_cohort_spaces(
+            cohort, space_templates.plan_spaces(cohort, spaces))
+    except Invalid:
+        db.session.rollback()  # never a cohort without the spaces the admin asked for
+        raise
+    details = {"name": cohort.name, "spaces": [space.name for space in made]}
+    if actor is None:
+        details["by"] = "operator"
+    audit.record(actor, "cohort_create", target_type="cohort", target_id=cohort.id,
+                 cohort_id=cohort.id, details=details)
+    commit_or_invalid(_("A cohort or one of its spaces was just created with the same address. "
+                        "Please try again."))
     return cohort
+
+
+def create_cohort(user: User, name: str, programme: str = "", starts_on: date | None = None,
+                  ends_on: date | None = None, description: str = "",
+                  spaces: Collection[int] | None = None) -> Cohort:
+    """An admin creates a cohort with the cohort template's spaces (all, or those chosen by
+    their positions in the template)."""
+    require_admin(user)
+    return _create(user, name, programme, starts_on, ends_on, description, spaces)
 
 
 def create_cohort_as_operator(name: str, programme: str = "", starts_on: date | None = None,
                               ends_on: date | None = None, description: str = "") -> Cohort:
-    """The operator (CLI, shell access to the server) creates a cohort."""
-    cohort = build_cohort(name, programme, starts_on, ends_on, description)
-    db.session.flush()
-    add_default_cohort_channel(cohort.id)
-    audit.record(None, "cohort_create", target_type="cohort", target_id=cohort.id,
-                 cohort_id=cohort.id, details={"name": cohort.name, "by": "operator"})
-    commit_or_invalid(_("A cohort with this name was just created. Please try again."))
-    return cohort
+    """The operator (CLI, shell access) creates a cohort with the template's spaces."""
+    return _create(None, name, programme, starts_on, ends_on, description, None)
 
 
 def _admin_cohort(user: User, cohort_id: int) -> Cohort:
@@ -200,6 +215,7 @@ class CohortAdminView:
     cohort: Cohort
     memberships: list[CohortMembership]
     invitations: list[Invitation]
+    spaces: CohortSpaces
 
 
 def cohort_admin_view(user: User, cohort_id: int) -> CohortAdminView:
@@ -208,7 +224,8 @@ def cohort_admin_view(user: User, cohort_id: int) -> CohortAdminView:
     invitations = list(db.session.scalars(
         select(Invitation).where(Invitation.cohort_id == cohort.id)
         .order_by(Invitation.created_at.desc(), Invitation.id.desc())))
-    return CohortAdminView(cohort, _memberships(cohort.id), invitations)
+    return CohortAdminView(cohort, _memberships(cohort.id), invitations,
+                           cohort_spaces(user, cohort.id))
 
 
 def _check_role(role: str) -> str:
@@ -312,6 +329,39 @@ class CohortPage:
     members: list[User]
     viewer_role: str | None
     online_ids: set[int] = field(default_factory=set)  # cohort presence: who is connected now
+    spaces: CohortSpaces | None = None
+
+
+@dataclass
+class ChannelRow:
+    """A cohort chat channel with the viewer's unread count."""
+
+    channel: Channel
+    unread: int
+
+
+@dataclass
+class CohortSpaces:
+    """A cohort's categories (with the threads the viewer may see) and chat channels."""
+
+    categories: list[CategorySummary]
+    channels: list[ChannelRow]
+
+    @property
+    def empty(self) -> bool:
+        """Whether the cohort has no space at all yet."""
+        return not self.categories and not self.channels
+
+
+def cohort_spaces(user: User, cohort_id: int) -> CohortSpaces:
+    """The cohort's spaces as this reader sees them (thread counts follow their read rights:
+    in an ask-a-mentor space a member counts only their own questions)."""
+    access_cohort(user, cohort_id)
+    categories = [s for s in list_categories(user) if s.category.cohort_id == cohort_id]
+    channels = list(db.session.scalars(
+        select(Channel).where(Channel.cohort_id == cohort_id).order_by(Channel.id)))
+    unread = unread_counts(user, [c.id for c in channels]) if channels else {}
+    return CohortSpaces(categories, [ChannelRow(c, unread.get(c.id, 0)) for c in channels])
 
 
 def cohort_page(user: User, slug: str) -> CohortPage:
@@ -329,4 +379,5 @@ def cohort_page(user: User, slug: str) -> CohortPage:
             viewer_role = membership.role
     people = [person.id for group in groups.values() for person in group]
     return CohortPage(cohort, groups[CohortRole.MODERATOR.value], groups[CohortRole.MENTOR.value],
-                      groups[CohortRole.MEMBER.value], viewer_role, online_among(people))
+                      groups[CohortRole.MEMBER.value], viewer_role, online_among(people),
+                      cohort_spaces(user, cohort.id))

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from forum.errors import Conflict
 from forum.extensions import db
 from forum.models import CohortMembership, CohortRole, User, UserExpertise
-from forum.services import demo_chat, demo_discussions
+from forum.services import demo_chat, demo_discussions, space_templates
 from forum.services.accounts import build_user
 from forum.services.cohorts import build_cohort
 
@@ -75,6 +75,8 @@ def seed_demo() -> list[Credential]:
         "JPO Orientation 2026 — Geneva", "UN JPO Programme", date(2026, 3, 9), date(2026, 3, 13),
         "Orientation week for Junior Professional Officers starting their assignments in 2026.")
     db.session.flush()
+    # The demo cohort gets its spaces the way every new cohort does: from the cohort template.
+    space_templates.add_cohort_spaces(cohort, space_templates.plan_spaces(cohort))
     for user in people["member"]:
         db.session.add(CohortMembership(user_id=user.id, cohort_id=cohort.id,
                                         role=CohortRole.MEMBER.value))

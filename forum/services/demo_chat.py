@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from forum.extensions import db
 from forum.lib.text import render_chat
 from forum.models import Channel, ChannelKind, ChannelMember, Cohort, Message, User
@@ -15,10 +17,15 @@ def _say(channel: Channel, author: User, body: str, n: int) -> None:
 def seed(*, admin: User, moderator: User, mentors: list[User], members: list[User],
          cohort: Cohort) -> None:
     """Add demo chat content for the demo cohort; the caller commits."""
-    general = Channel(kind=ChannelKind.COHORT.value, cohort_id=cohort.id, name="general",
-                      slug=f"c{cohort.id}-general")
+    # The cohort's channel comes from the cohort template (demo.py), unless it has none.
+    general = db.session.scalar(select(Channel).where(Channel.cohort_id == cohort.id)
+                                .order_by(Channel.id))
+    if general is None:
+        general = Channel(kind=ChannelKind.COHORT.value, cohort_id=cohort.id, name="general",
+                          slug=f"c{cohort.id}-general")
+        db.session.add(general)
     lobby = Channel(kind=ChannelKind.GLOBAL.value, name="lobby", slug="lobby")
-    db.session.add_all([general, lobby])
+    db.session.add(lobby)
     db.session.flush()
     people = [*members, *mentors] or [admin]
     lines = ["Welcome to the cohort channel! 👋", "Has anyone found housing near the duty station?",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from forum.extensions import db
 from forum.lib.text import render_post
 from forum.models import Category, Cohort, Post, Thread, ThreadTag, ThreadWatch, User, utcnow
@@ -49,6 +51,15 @@ def _thread(category: Category, author: User, title: str, body: str, tags: list[
     return thread
 
 
+def _cohort_space(cohort: Cohort, mode: str, fallback: Category) -> Category:
+    """The cohort's first category in this mode, else the fallback (added to the session)."""
+    found = db.session.scalar(select(Category).where(
+        Category.cohort_id == cohort.id, Category.mode == mode).order_by(Category.position))
+    if found is None:
+        db.session.add(fallback)
+    return found or fallback
+
+
 def seed(*, admin: User, moderator: User, mentors: list[User], members: list[User],
          cohort: Cohort) -> None:
     """Add demo discussions content for the demo cohort; the caller commits."""
@@ -56,20 +67,21 @@ def seed(*, admin: User, moderator: User, mentors: list[User], members: list[Use
     mentor = mentors[0] if mentors else moderator
     member = members[0] if members else admin
     other = members[1] if len(members) > 1 else member
-    categories = [
-        Category(slug="announcements", name="Announcements", position=0,
-                 description="News from the programme team."),
-        Category(slug="career-qa", name="Career Q&A", mode="qa", position=1,
-                 description="Questions about assignments, contracts and next steps."),
-        Category(slug=f"{cohort.slug}-lounge", name=f"{cohort.name} lounge", position=0,
-                 cohort_id=cohort.id, description="Only this cohort can read this."),
-        Category(slug=f"{cohort.slug}-ask-a-mentor", name="Ask a mentor", mode="ask_mentor",
-                 position=1, cohort_id=cohort.id,
-                 description="Private questions: only you and the cohort's mentors see them."),
-    ]
-    db.session.add_all(categories)
+    announcements = Category(slug="announcements", name="Announcements", position=0,
+                             description="News from the programme team.")
+    career = Category(slug="career-qa", name="Career Q&A", mode="qa", position=1,
+                      description="Questions about assignments, contracts and next steps.")
+    db.session.add_all([announcements, career])
+    # The cohort's lounge and ask-a-mentor space come from the cohort template (demo.py);
+    # made here only if an edited template has none.
+    lounge = _cohort_space(cohort, "discussion", Category(
+        slug=f"{cohort.slug}-lounge", name=f"{cohort.name} lounge", position=0,
+        cohort_id=cohort.id, description="Only this cohort can read this."))
+    ask = _cohort_space(cohort, "ask_mentor", Category(
+        slug=f"{cohort.slug}-ask-a-mentor", name="Ask a mentor", mode="ask_mentor",
+        position=1, cohort_id=cohort.id,
+        description="Private questions: only you and the cohort's mentors see them."))
     db.session.flush()
-    announcements, career, lounge, ask = categories
     _thread(announcements, admin, "Welcome to Commons",
             "Welcome! Introduce yourself in your **cohort lounge** and ask anything in "
             "*Career Q&A*. Be kind; assume good faith.", ["welcome"], [], hours_ago=72)

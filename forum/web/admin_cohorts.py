@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from forum.errors import Invalid
 from forum.services import cohorts as svc
-from forum.services import invitations, roster
+from forum.services import invitations, roster, space_templates
 from forum.services.access import require_admin
 from forum.web.form_errors import form_status
 from forum.web.onboarding import apply_errors
@@ -33,6 +33,8 @@ ROLE_LABELS = [("member", _l("Member")), ("mentor", _l("Mentor")),
                ("moderator", _l("Facilitator (cohort moderator)"))]
 COHORT_ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLE_LABELS]
 INVITE_ROLE_CHOICES = COHORT_ROLE_CHOICES[:2]
+MODE_LABELS = {"discussion": _l("Discussion"), "qa": _l("Questions and answers"),
+               "ask_mentor": _l("Ask a mentor")}
 
 
 class CohortForm(FlaskForm):
@@ -115,24 +117,37 @@ def index():
     return render_template("admin/cohorts_index.html", summaries=svc.list_cohorts(current_user))
 
 
+def _chosen_spaces() -> set[int] | None:
+    """The template positions ticked on the new-cohort form; None when the form did not offer
+    the choice (an older page): then every space of the template is created."""
+    if "spaces_offered" not in request.form:
+        return None
+    return set(request.form.getlist("spaces", type=int))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Create a cohort."""
+    """Create a cohort with the spaces of the cohort template the admin keeps ticked."""
     require_admin(current_user)
     form = CohortForm()
+    spaces = space_templates.cohort_template(current_user)
+    chosen = _chosen_spaces() if request.method == "POST" else None
     if form.validate_on_submit():
         try:
             cohort = svc.create_cohort(current_user, form.name.data, form.programme.data or "",
                                        form.starts_on.data, form.ends_on.data,
-                                       form.description.data or "")
+                                       form.description.data or "", spaces=chosen)
         except Invalid as error:
             apply_errors(form, error)
         else:
             flash(_("Cohort %(name)s created.", name=cohort.name), "success")
             return redirect(url_for(".detail", cohort_id=cohort.id))
     status = form_status(form)
-    return render_template("admin/cohorts_form.html", form=form, cohort=None), status
+    if chosen is None:
+        chosen = {spec.position for spec in spaces}
+    return render_template("admin/cohorts_form.html", form=form, cohort=None, spaces=spaces,
+                           chosen=chosen, modes=MODE_LABELS), status
 
 
 @bp.get("/<int:cohort_id>")
@@ -162,14 +177,24 @@ def edit(cohort_id: int):
     return render_template("admin/cohorts_form.html", form=form, cohort=cohort), status
 
 
+def _confirmed() -> bool:
+    """Whether the admin already answered the confirmation step (page or modal dialog)."""
+    return request.form.get("confirmed") == "1"
+
+
 @bp.post("/<int:cohort_id>/archive")
 @login_required
 def archive(cohort_id: int):
-    """Make the cohort an alumni cohort, read-only or kept writable (also changes the choice)."""
+    """Make the cohort an alumni cohort, read-only or kept writable (also changes the choice),
+    after a confirmation that says what changes."""
     form = ArchiveForm()
     if not form.validate_on_submit():
         return _detail(cohort_id, 422, archive_form=form)
     read_only = form.mode.data == "read_only"
+    if not _confirmed():
+        cohort = svc.cohort_admin_view(current_user, cohort_id).cohort
+        return render_template("admin/cohorts_confirm.html", cohort=cohort, action="archive",
+                               mode=form.mode.data, form=form)
     svc.set_cohort_status(current_user, cohort_id, archived=True, read_only=read_only)
     flash(_("The cohort is now an alumni cohort: read-only.") if read_only
           else _("The cohort is now an alumni cohort, kept writable."), "success")
@@ -179,8 +204,13 @@ def archive(cohort_id: int):
 @bp.post("/<int:cohort_id>/reactivate")
 @login_required
 def reactivate(cohort_id: int):
-    """Make an alumni cohort active again."""
-    if FlaskForm().validate_on_submit():
+    """Make an alumni cohort active again, after a confirmation that says what changes."""
+    form = FlaskForm()
+    cohort = svc.cohort_admin_view(current_user, cohort_id).cohort
+    if form.validate_on_submit():
+        if not _confirmed():
+            return render_template("admin/cohorts_confirm.html", cohort=cohort,
+                                   action="reactivate", mode=None, form=form)
         svc.set_cohort_status(current_user, cohort_id, archived=False)
         flash(_("The cohort is active again."), "success")
     return redirect(url_for(".detail", cohort_id=cohort_id))

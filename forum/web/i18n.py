@@ -175,6 +175,9 @@ JS_STRINGS = {
     "shortcut_then": _l("then"),
     "key_escape": _l("Esc"),
     "close": _l("Close"),
+    # static/js/admin.js: copy buttons for invitation links (cohort set-up)
+    "copied": _l("Copied"),
+    "copy_failed": _l("Could not copy: the link is selected, copy it with Ctrl+C."),
 }
 
 
