@@ -257,3 +257,59 @@ def test_no_axe_violations_on_the_phone_home_with_its_menu_open(served, new_page
     page.emulate_media(color_scheme="dark")
     violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
     assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+# --- thread lists (listsaudit): what a member sees, on a desktop and a 360 px phone ----------
+
+LIST_CHECKS = """() => {
+  const rows = [...document.querySelectorAll('.thread-row')].map(row => {
+    const title = row.querySelector('.thread-main').getBoundingClientRect();
+    const stat = row.querySelector('.thread-replies').getBoundingClientRect();
+    return {titleBottom: title.bottom, statTop: stat.top, right: row.getBoundingClientRect().right};
+  });
+  return {scroll: document.documentElement.scrollWidth, width: window.innerWidth, rows};
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_thread_lists_pass_axe_and_fit_a_360px_phone(served, new_page, language):
+    """Category page (new, unread with a count, answered), discussions index, search results:
+    0 axe violations in light and dark on a desktop and a phone; on the phone no sideways
+    scrolling and each title on its own line above the numbers."""
+    app, site, _paths, server = served
+    with app.app_context(), app.test_request_context():
+        member = db.session.get(User, site.member_id)
+        admin = db.session.get(User, site.admin_id)
+        member.language = language
+        member.password_hash = hash_password(factories.PASSWORD)
+        db.session.commit()
+        # One thread opened before a new reply: its row shows "1 new reply", others "New".
+        discussions.read_thread(member, site.thread_id)
+        discussions.reply(admin, site.thread_id, "A reply the member has not read yet.")
+        email = member.email
+        title = db.session.get(Thread, site.thread_id).title
+    word = max(title.split(), key=len).strip("?,.!:;")
+    paths = [f"/c/{site.category_slug}", "/c", f"/search?q={word}"]
+    axe = _axe_script()
+    for viewport in ({"width": 1280, "height": 800}, {"width": 360, "height": 740}):
+        phone = viewport["width"] == 360
+        page = new_page(locale=language, viewport=viewport, is_mobile=phone, has_touch=phone)
+        page.context.add_init_script(script=axe)
+        _login(page, server.url, email, factories.PASSWORD)
+        for path in paths:
+            page.emulate_media(color_scheme="light")
+            page.goto(server.url + path, wait_until="load")
+            if path.startswith("/c/"):
+                assert page.locator(".thread-row .badge-count").count() >= 1, "an unread count"
+                assert page.locator(".thread-row .thread-posters .avatar").count() >= 1
+            violations = run_axe(page)
+            page.emulate_media(color_scheme="dark")
+            violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
+            assert not violations, (path, viewport,
+                                    json.dumps(violations, indent=1, ensure_ascii=False))
+            if phone:
+                layout = page.evaluate(LIST_CHECKS)
+                assert layout["scroll"] <= layout["width"], (path, layout)
+                for row in layout["rows"]:
+                    assert row["titleBottom"] <= row["statTop"], (path, row)
+                    assert row["right"] <= layout["width"], (path, row)
