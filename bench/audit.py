@@ -128,7 +128,10 @@ def lighthouse(url: str, cookie: str) -> dict[str, int]:
         and audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")
     }
     scores = {name: round(data["categories"][name]["score"] * 100) for name in CATEGORIES}
-    if min(scores.values()) < TARGET:
+    # Lighthouse's own measure of the host's CPU speed: a loaded machine scores low here, and
+    # the simulated phone's timings (hence the performance score) suffer with it.
+    scores["cpu index"] = round(data.get("environment", {}).get("benchmarkIndex", 0))
+    if min(scores[c] for c in CATEGORIES) < TARGET:
         log(f"    below {TARGET} on {url}: " + "; ".join(sorted(failing.values()))[:1500])
     return scores
 
@@ -149,10 +152,11 @@ def audit(names: list[str] | None = None) -> dict[str, dict[str, int]]:
             log(f"    {runs[-1]}")
             # Performance on a shared machine varies from run to run: below the target, take
             # the median of RETRY_RUNS runs, as Lighthouse's own docs advise for variance.
-            while min(runs[0].values()) < TARGET and len(runs) < RETRY_RUNS:
+            while min(runs[0][c] for c in CATEGORIES) < TARGET and len(runs) < RETRY_RUNS:
                 runs.append(lighthouse(server.url + path, site.cookie))
                 log(f"    {runs[-1]}")
-            results[name] = {c: int(statistics.median(r[c] for r in runs)) for c in CATEGORIES}
+            results[name] = {c: int(statistics.median(r[c] for r in runs))
+                             for c in (*CATEGORIES, "cpu index")}
     finally:
         server.stop()
     return results
@@ -160,10 +164,10 @@ def audit(names: list[str] | None = None) -> dict[str, dict[str, int]]:
 
 def markdown(results: dict[str, dict[str, int]]) -> str:
     """The scores as a Markdown table."""
-    lines = ["| page | " + " | ".join(CATEGORIES) + " |",
-             "|---|" + "---:|" * len(CATEGORIES)]
+    columns = (*CATEGORIES, "cpu index")
+    lines = ["| page | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
     for page, scores in results.items():
-        lines.append(f"| {page} | " + " | ".join(str(scores[c]) for c in CATEGORIES) + " |")
+        lines.append(f"| {page} | " + " | ".join(str(scores.get(c, "")) for c in columns) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -174,8 +178,8 @@ def main() -> None:
     print(table)
     write_json(RESULTS / "audit.json", results)
     (RESULTS / "audit.md").write_text(table)
-    low = [f"{page} {name} {score}" for page, scores in results.items()
-           for name, score in scores.items() if score < TARGET]
+    low = [f"{page} {name} {scores[name]}" for page, scores in results.items()
+           for name in CATEGORIES if scores[name] < TARGET]
     if low:
         print(f"below {TARGET}: " + ", ".join(low))
         sys.exit(1)
