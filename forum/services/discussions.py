@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from forum.errors import Forbidden, Invalid, NotFound
 from forum.extensions import db
@@ -38,9 +38,10 @@ from forum.models import (
     WatchLevel,
     utcnow,
 )
-from forum.services import access, bookmarks, notifications, reactions
+from forum.services import access, bookmarks, notifications, reactions, thread_lists
 from forum.services.accounts import existing_usernames
 from forum.services.moderation import automod
+from forum.services.thread_lists import ListRow
 
 PAGE_SIZE = 50  # posts per thread page
 THREADS_PER_PAGE = 30
@@ -492,12 +493,8 @@ def list_categories(user: User) -> list[CategorySummary]:
     return list(summaries.values())
 
 
-@dataclass
-class ThreadRow:
-    """A thread in a list, with whether the user has unread posts in it."""
-
-    thread: Thread
-    unread: bool
+# A thread in a list with the member's unread state, posters and readers (thread_lists.py).
+ThreadRow = ListRow
 
 
 @dataclass
@@ -524,13 +521,12 @@ def category_page(user: User, slug: str, sort: str = "latest", tag: str | None =
 
     def _query(pinned: bool):
         query = (
-            select(Thread, ThreadRead.last_read_post_id)
+            select(Thread, *thread_lists.unread_columns(user), thread_lists.readers_column())
             .join(Category, Category.id == Thread.category_id)
-            .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Thread.id,
-                                        ThreadRead.user_id == user.id))
+            .outerjoin(ThreadRead, thread_lists.read_join(user))
             .where(Thread.category_id == category.id, Thread.is_pinned.is_(pinned),
                    access.visible_threads_clause(user))
-            .options(joinedload(Thread.author), selectinload(Thread.tags))
+            .options(joinedload(Thread.author))
         )
         if tag:
             query = query.where(Thread.id.in_(select(ThreadTag.thread_id)
@@ -540,9 +536,13 @@ def category_page(user: User, slug: str, sort: str = "latest", tag: str | None =
                                 else Thread.reply_count == 0)
         return query
 
+    since = thread_lists.new_since(user)
+
     def _rows(query) -> list[ThreadRow]:
-        return [ThreadRow(t, (t.last_post_id or 0) > (read or 0))
-                for t, read in db.session.execute(query).unique().all()]
+        return [ThreadRow(t, thread_lists.unread_state(t, read, read_id, new_posts, since),
+                          readers=readers or 0)
+                for t, read, read_id, new_posts, readers
+                in db.session.execute(query).unique().all()]
 
     pinned = [] if cursor else _rows(_query(True).order_by(key.desc(), Thread.id.desc()))
     query = _query(False)
@@ -559,6 +559,8 @@ def category_page(user: User, slug: str, sort: str = "latest", tag: str | None =
         last = rows[-1].thread
         moment = last.last_activity_at if sort == "latest" else last.created_at
         next_cursor = encode_cursor(moment, last.id)
+    thread_lists.attach_tags(pinned + rows)
+    thread_lists.attach_posters(pinned + rows)
     return CategoryPage(category, pinned, rows, sort, tag, next_cursor,
                         can_post=access.can_write_cohort(user, category.cohort_id))
 

@@ -8,7 +8,8 @@ few queries whatever its length (tests/test_query_counts.py).
 
 "Unread" never counts the whole history of the site: a thread counts once the member opened it
 (it has a read marker) and has newer posts, or when it is NEW — never opened, with activity
-since the member joined and within the last NEW_DAYS days.
+since the member joined and within the last NEW_DAYS days (forum/services/thread_lists.py holds
+these rules for every thread list).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, tuple_, union
+from sqlalchemy import and_, func, or_, select, tuple_, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -38,16 +39,18 @@ from forum.models import (
     utcnow,
 )
 from forum.services import access, chat, notifications
+from forum.services.thread_lists import NEW_DAYS, new_posts_column, read_join, unread_state
+from forum.services.thread_lists import new_since as _new_since
 
 TABS = ("latest", "unread")
 ROWS_PER_PAGE = 30
-NEW_DAYS = 14  # a never-opened thread is "new" (unread) for this long after its last activity
 COUNT_CAP = 99  # headers say "99+" beyond this, so counting can stop there
 VISIT_GAP = timedelta(hours=1)  # away this long, and the next home view starts a new visit
 STRIP_CHANNELS = 5
 STRIP_MEMBERS = 6
 
 __all__ = [
+    "NEW_DAYS",
     "HeaderCounts",
     "HomePage",
     "HomeRow",
@@ -119,12 +122,6 @@ class HomePage:
 # --------------------------------------------------------------------------- unread rules
 
 
-def _new_since(user: User) -> datetime:
-    """Never-opened threads count as unread when active after this moment."""
-    floor = utcnow() - timedelta(days=NEW_DAYS)
-    return max(floor, user.created_at) if user.created_at else floor
-
-
 def _candidate_ids(user: User):
     """Thread ids that may be unread: those the member opened, and those active lately.
 
@@ -144,16 +141,12 @@ def _unread_clause(user: User):
                 Thread.last_post_id > func.coalesce(ThreadRead.last_read_post_id, 0))
 
 
-def _read_join(user: User):
-    return and_(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == user.id)
-
-
 def _unread_threads_count(user: User):
     """Scalar subquery: readable unread threads, counted up to COUNT_CAP + 1."""
     capped = (
         select(Thread.id)
         .join(Category, Category.id == Thread.category_id)
-        .outerjoin(ThreadRead, _read_join(user))
+        .outerjoin(ThreadRead, read_join(user))
         .where(access.visible_threads_clause(user), _unread_clause(user))
         .limit(COUNT_CAP + 1).subquery()
     )
@@ -226,10 +219,10 @@ def _rows(user: User, tab: str, cursor: tuple[datetime, int] | None,
     author, last_post, last_poster = aliased(User), aliased(Post), aliased(User)
     query = (
         select(Thread, Category, Cohort.name, author, last_poster, ThreadRead.last_read_post_id,
-               ThreadRead.id, _new_posts(user))
+               ThreadRead.id, new_posts_column(user))
         .join(Category, Category.id == Thread.category_id)
         .outerjoin(Cohort, Cohort.id == Category.cohort_id)
-        .outerjoin(ThreadRead, _read_join(user))
+        .outerjoin(ThreadRead, read_join(user))
         .outerjoin(author, author.id == Thread.author_id)
         # A reply hidden by a moderator does not name its author here.
         .outerjoin(last_post, and_(last_post.id == Thread.last_post_id,
@@ -250,32 +243,17 @@ def _rows(user: User, tab: str, cursor: tuple[datetime, int] | None,
         found = found[:ROWS_PER_PAGE]
         last = found[-1][0]
         next_cursor = encode_cursor(last.last_activity_at, last.id)
-    new_since = _new_since(user)
+    since = _new_since(user)
     rows = []
     for thread, category, cohort_name, starter, poster, read, read_id, new_posts in found:
-        opened = read_id is not None
-        unread = (thread.last_post_id or 0) > (read or 0) and (
-            opened or thread.last_activity_at > new_since)
+        state = unread_state(thread, read, read_id, new_posts, since)
         rows.append(HomeRow(
             thread=thread, category=category, cohort_name=cohort_name, author=starter,
-            last_poster=poster, is_new=not opened and unread, unread=unread,
-            new_posts=new_posts or 0 if unread else 0,
+            last_poster=poster, is_new=state.is_new, unread=state.unread,
+            new_posts=state.new_posts,
             since_last_visit=previous_visit is not None
             and thread.last_activity_at > previous_visit))
     return rows, next_cursor
-
-
-def _new_posts(user: User):
-    """Column: visible posts by others after the member's marker (0 for unopened threads).
-
-    Counted only for the rows of the page (an index range of what the member missed), in the
-    page's own query.
-    """
-    missed = select(func.count()).select_from(Post).where(
-        Post.thread_id == Thread.id, Post.id > ThreadRead.last_read_post_id,
-        Post.deleted_at.is_(None), Post.hidden_at.is_(None),
-        or_(Post.author_id.is_(None), Post.author_id != user.id)).scalar_subquery()
-    return case((ThreadRead.id.is_(None), 0), else_=missed)
 
 
 def _cohort_channels(user: User) -> list[ChannelBrief]:

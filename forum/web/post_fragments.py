@@ -80,9 +80,9 @@ class ThreadRowRenderer:
     def __call__(self, row: ThreadRow) -> Markup:
         """One row's HTML, cached under what it shows."""
         t, page = row.thread, self.page
-        author = t.author.display_name if t.author is not None else None
-        key = ("row", *self.reader, page.category.slug, page.sort, t.id, t.title,
-               t.is_pinned, t.is_locked, bool(t.accepted_post_id), bool(row.unread), author,
-               t.reply_count, t.last_activity_at, tuple(tag.tag for tag in t.tags))
+        posters = tuple((p.id, p.username, p.display_name) for p in row.posters)
+        key = ("row", *self.reader, page.category.slug, page.sort, t.id, t.title, t.author_id,
+               t.is_pinned, t.is_locked, bool(t.accepted_post_id), row.state, posters,
+               t.reply_count, row.readers, t.last_activity_at, tuple(tag.tag for tag in t.tags))
         return Markup(cached_html(key, lambda: render_piece(
             "discussions/_thread_row.html", row=row, c=page.category, page=page)))
