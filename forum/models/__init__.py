@@ -10,6 +10,7 @@ from forum.models.moderation import *  # noqa: F403
 from forum.models.notification import *  # noqa: F403
 from forum.models.registration import PendingRegistration
 from forum.models.search import *  # noqa: F403
+from forum.models.upload import Upload, UploadKind
 from forum.models.user import Role, User, UserExpertise
 from forum.models.visit import MemberVisit
 
@@ -26,6 +27,8 @@ __all__ = [
     "PendingRegistration",
     "Role",
     "TokenScope",
+    "Upload",
+    "UploadKind",
     "User",
     "UserExpertise",
     "utcnow",

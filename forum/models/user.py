@@ -44,6 +44,8 @@ class User(UserMixin, Base):
     open_to_mentoring: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str | None] = mapped_column(String(8), default=None)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The token of an uploaded avatar (forum/models/upload.py), read with the user: no query.
+    avatar_token: Mapped[str | None] = mapped_column(String(32), default=None)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(default=None)

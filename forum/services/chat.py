@@ -41,7 +41,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import access, live_access, notifications, presence
+from forum.services import access, live_access, notifications, presence, uploads
 from forum.services.accounts import existing_usernames
 from forum.services.moderation import automod
 
@@ -319,6 +319,7 @@ def _send(user: User, channel_id: int, body: object,
                                            "seq": message.seq})
             set_committed_value(channel, "last_message_id", message.id)
         set_committed_value(channel, "last_seq", message.seq)
+        uploads.attach_to_message(message)  # no query unless the text links a /files/ upload
         payload = message_payload(message, user)
         pending = None if held else notifications.notify_message(user, channel, message)
         db.session.commit()
@@ -348,6 +349,7 @@ def edit_message(user: User, message_id: int, body: object) -> Message:
     message.body_source = source
     message.body_html = _render(source)
     message.edited_at = utcnow()
+    uploads.attach_to_message(message)
     if held:
         automod.hold_new("message", message, channel.cohort_id, held)
     pending = None if held else notifications.notify_message_edit(user, channel, message,

@@ -38,6 +38,7 @@ def register_web(app: Flask) -> None:
         csp_report,
         directory,
         discussions,
+        files,
         main,
         moderation,
         notifications,
@@ -50,7 +51,7 @@ def register_web(app: Flask) -> None:
     from forum.web.errors import register_error_handlers
 
     for module in (main, auth, passwords, onboarding, profile, cohorts, admin, admin_cohorts,
-                   discussions, chat, moderation, notifications, search, directory, tokens):
+                   discussions, chat, moderation, notifications, search, directory, tokens, files):
         app.register_blueprint(module.bp)
     csp_report.register(app)
     register_error_handlers(app)
