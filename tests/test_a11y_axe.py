@@ -45,6 +45,7 @@ NOT_PAGES = {
     "main.healthz": "JSON health check",
     "main.js_catalogue": "JavaScript module",
     "api-docs.openapi_json": "OpenAPI JSON",
+    "files.file": "uploaded files (pictures, documents)",
 }
 
 

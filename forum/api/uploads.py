@@ -20,7 +20,8 @@ def upload_body(upload: Upload) -> dict:
     """The JSON of an upload (also used by the browser composer)."""
     url = upload_url(upload)
     if upload.is_image:
-        markdown = f"![{_markdown_text(upload.filename)}]({url})"
+        # The name without its extension is a first alt text; the composer asks for a better one.
+        markdown = f"![{_markdown_text(upload.filename.rpartition('.')[0])}]({url})"
     else:
         markdown = f"[{_markdown_text(upload.filename)}]({url})"
     return {"token": upload.token, "url": url,

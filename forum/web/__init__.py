@@ -41,6 +41,7 @@ def register_web(app: Flask) -> None:
         files,
         main,
         moderation,
+        my_files,
         notifications,
         onboarding,
         passwords,
@@ -51,7 +52,8 @@ def register_web(app: Flask) -> None:
     from forum.web.errors import register_error_handlers
 
     for module in (main, auth, passwords, onboarding, profile, cohorts, admin, admin_cohorts,
-                   discussions, chat, moderation, notifications, search, directory, tokens, files):
+                   discussions, chat, moderation, notifications, search, directory, tokens, files,
+                   my_files):
         app.register_blueprint(module.bp)
     csp_report.register(app)
     register_error_handlers(app)
