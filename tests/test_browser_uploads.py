@@ -44,7 +44,7 @@ def thread_page(live_server, make, new_page):
 
 
 def test_pick_paste_drop_then_post_shows_pictures_in_a_lightbox(thread_page):
-    page, thread = thread_page
+    page, _thread = thread_page
     body = page.locator("#reply-form textarea[name=body]")
     body.fill("Our group on the last day:")
     page.locator("#reply-form input[type=file]").set_input_files(
