@@ -82,6 +82,8 @@ SAMPLES: dict[str, Callable[[Site], dict]] = {
     "discussions.history": lambda s: {"post_id": s.reply_id},
     "chat.channel": lambda s: {"channel_id": s.channel_id},
     "cohorts.show": lambda s: {"slug": s.cohort_slug},
+    "resources.cohort": lambda s: {"slug": s.cohort_slug},
+    "resources.space": lambda s: {"slug": s.category_slug},
     "profile.show": lambda s: {"username": s.member_username},
     "onboarding.join": lambda s: {"code": s.invitation_code},
     "passwords.reset": lambda s: {"token": s.reset_token},

@@ -317,3 +317,52 @@ def test_large_picture_gets_a_thumbnail(app, world):
 
 def test_factories_user_has_no_avatar(ctx):
     assert factories.user("zed").avatar_token is None
+
+
+def test_a_cohorts_resources_list_what_the_reader_may_read(app, world, client, auth):
+    shared = _send(app, world.amina, pdf(), "Vacancy note.pdf")
+    discussions.create_thread(world.amina, world.lounge_a.id, "Vacancy", shared["markdown"])
+    private = _send(app, world.amina, png(), "salary-slip.png")
+    discussions.create_thread(world.amina, world.ask_a.id, "Am I paid enough?",
+                              private["markdown"])  # ask-a-mentor: mentors and the author
+    channel = chat_helpers.channel("alpha-chat", world.cohort_a)
+    photo = _send(app, world.bilal, png(colour=(9, 9, 9)), "whiteboard.png")
+    chat.send_message(world.bilal, channel.id, photo["markdown"], "c-9")
+    auth.login(world.bilal.email)
+    page = client.get("/cohorts/cohort-a/files").get_data(as_text=True)
+    assert "Vacancy note.pdf" in page and "whiteboard.png" in page
+    assert "salary-slip" not in page  # someone else's ask-a-mentor question
+    assert 'href="/p/' in page and 'href="/chat/' in page
+    only_pictures = client.get("/cohorts/cohort-a/files?kind=image").get_data(as_text=True)
+    assert "whiteboard.png" in only_pictures and "Vacancy note.pdf" not in only_pictures
+    by_amina = client.get("/cohorts/cohort-a/files?person=amina").get_data(as_text=True)
+    assert "Vacancy note.pdf" in by_amina and "whiteboard.png" not in by_amina
+    by_name = client.get("/cohorts/cohort-a/files?q=VACANCY").get_data(as_text=True)
+    assert "Vacancy note.pdf" in by_name and "whiteboard.png" not in by_name
+    space = client.get("/c/alpha-lounge/files").get_data(as_text=True)
+    assert "Vacancy note.pdf" in space and "whiteboard.png" not in space
+    auth.logout()
+    auth.login(world.mentor.email)
+    assert "salary-slip.png" in client.get("/cohorts/cohort-a/files").get_data(as_text=True)
+    auth.logout()
+    auth.login(world.carla.email)
+    assert client.get("/cohorts/cohort-a/files").status_code == 404
+    assert client.get("/c/alpha-lounge/files").status_code == 404
+
+
+def test_my_files_page_sets_and_removes_my_picture(app, world, client, auth):
+    auth.login(world.amina.email)
+    page = client.get("/settings/files")
+    assert page.status_code == 200 and "You use" in page.get_data(as_text=True)
+    refused = client.post("/settings/avatar", data={"picture": (io.BytesIO(pdf()), "me.pdf")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "cannot be shared" in refused.get_data(as_text=True)
+    saved = client.post("/settings/avatar", data={"picture": (io.BytesIO(png()), "me.png")},
+                        content_type="multipart/form-data")
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, world.amina.id).avatar_token
+    client.post("/settings/avatar/remove")
+    db.session.expire_all()
+    assert db.session.get(User, world.amina.id).avatar_token is None

@@ -46,6 +46,7 @@ def register_web(app: Flask) -> None:
         onboarding,
         passwords,
         profile,
+        resources,
         search,
         tokens,
     )
@@ -53,7 +54,7 @@ def register_web(app: Flask) -> None:
 
     for module in (main, auth, passwords, onboarding, profile, cohorts, admin, admin_cohorts,
                    discussions, chat, moderation, notifications, search, directory, tokens, files,
-                   my_files):
+                   my_files, resources):
         app.register_blueprint(module.bp)
     csp_report.register(app)
     register_error_handlers(app)
