@@ -366,3 +366,28 @@ def test_my_files_page_sets_and_removes_my_picture(app, world, client, auth):
     client.post("/settings/avatar/remove")
     db.session.expire_all()
     assert db.session.get(User, world.amina.id).avatar_token is None
+
+
+def test_a_moderator_of_the_space_removes_a_file(app, world):
+    body = _send(app, world.bilal, png(), "spam.png")
+    discussions.create_thread(world.bilal, world.lounge_a.id, "A special offer", body["markdown"])
+    client = app.test_client()
+    url = f"/api/v1/uploads/{body['token']}"
+    outsider = client.delete(url, headers={"Authorization": f"Bearer {token_for(world.carla)}"})
+    assert outsider.status_code == 404
+    member = client.delete(url, headers={"Authorization": f"Bearer {token_for(world.amina)}"})
+    assert member.status_code == 404  # reads it, does not moderate it
+    removed = client.delete(url, headers={
+        "Authorization": f"Bearer {token_for(world.facilitator)}"})
+    assert removed.status_code == 204
+    assert fetch(app, body["url"], token_for(world.amina)).status_code == 404
+
+
+def test_a_file_in_a_direct_message_is_for_its_two_people(app, world):
+    dm = chat.open_direct_channel(world.amina, [world.carla.username])
+    body = _send(app, world.amina, pdf(), "cv.pdf")
+    chat.send_message(world.amina, dm.id, body["markdown"], "dm-1")
+    assert fetch(app, body["url"], token_for(world.carla)).status_code == 200
+    for outsider in (world.bilal, world.moderator, world.facilitator):
+        assert fetch(app, body["url"], token_for(outsider)).status_code == 404
+    assert "PDF · 1 KB" in body["markdown"]

@@ -23,7 +23,9 @@ def upload_body(upload: Upload) -> dict:
         # The name without its extension is a first alt text; the composer asks for a better one.
         markdown = f"![{_markdown_text(upload.filename.rpartition('.')[0])}]({url})"
     else:
-        markdown = f"[{_markdown_text(upload.filename)}]({url})"
+        # The link's title says what the file card shows next to the name: type and size.
+        kind = upload.filename.rpartition(".")[2].upper()
+        markdown = f'[{_markdown_text(upload.filename)}]({url} "{kind} · {_size(upload.size)}")'
     return {"token": upload.token, "url": url,
             "thumbnail_url": f"{url}?size=thumb" if upload.thumbnail_key else None,
             "filename": upload.filename, "content_type": upload.content_type,
@@ -37,6 +39,10 @@ def upload_url(upload: Upload) -> str:
     from urllib.parse import quote
 
     return f"/files/{upload.token}/{quote(upload.filename)}"
+
+
+def _size(size: int) -> str:
+    return f"{max(1, round(size / 1024))} KB" if size < 2**20 else f"{size / 2**20:.1f} MB"
 
 
 def _markdown_text(text: str) -> str:
@@ -73,7 +79,7 @@ def get_upload(token: str):
 @blp.route("/uploads/<string(length=22):token>", methods=["DELETE"])
 @blp.response(204)
 def delete_upload(token: str):
-    """Remove one of my files: it is not served any more, wherever it was shared."""
+    """Remove a file wherever it was shared: my own, or one shared in a space I moderate."""
     uploads.remove(api_user(), token)
 
 

@@ -228,10 +228,11 @@ def fetchable(user: User | None, token: str) -> Upload:
 
 
 def remove(user: User, token: str) -> None:
-    """The uploader removes their file (also when attached): it is never served again."""
+    """Remove a file everywhere it was shared: its uploader may, and so may a moderator of the
+    space it was shared in. It is never served again; the bytes go at the next clean-up."""
     upload = db.session.scalar(select(Upload).where(Upload.token == token,
                                                     Upload.removed_at.is_(None)))
-    if upload is None or upload.owner_id != user.id:
+    if upload is None or not (upload.owner_id == user.id or _moderates(user, upload)):
         raise NotFound()
     upload.removed_at = utcnow()
     if upload.is_avatar and user.avatar_token == upload.token:
@@ -239,21 +240,18 @@ def remove(user: User, token: str) -> None:
     db.session.commit()
 
 
-def moderator_remove(user: User, token: str) -> None:
-    """A moderator of the content's space removes a file shared there."""
-    upload = fetchable(user, token)
-    allowed = False
-    if upload.post_id is not None:
-        post = access.access_post(user, upload.post_id)
-        allowed = access.can_moderate_cohort(user, post.thread.category.cohort_id)
-    elif upload.message_id is not None:
-        message = db.session.get(Message, upload.message_id)
-        allowed = access.can_moderate_channel(user, access.access_channel(user,
-                                                                          message.channel_id))
-    if not allowed:
-        raise NotFound()
-    upload.removed_at = utcnow()
-    db.session.commit()
+def _moderates(user: User, upload: Upload) -> bool:
+    try:
+        if upload.post_id is not None:
+            post = access.access_post(user, upload.post_id)
+            return access.can_moderate_cohort(user, post.thread.category.cohort_id)
+        if upload.message_id is not None:
+            message = db.session.get(Message, upload.message_id)
+            return message is not None and access.can_moderate_channel(
+                user, access.access_channel(user, message.channel_id))
+    except NotFound:
+        return False
+    return False
 
 
 def set_avatar(user: User, data: bytes, filename: str) -> Upload:
