@@ -13,6 +13,7 @@ from forum.extensions import db
 from forum.models import Category, Upload
 from forum.services import discussions
 from tests.live import browser_login
+from tests.test_a11y_axe import _axe_script, run_axe
 from tests.uploads_helpers import png
 
 pytestmark = pytest.mark.live
@@ -38,6 +39,7 @@ def thread_page(live_server, make, new_page):
     db.session.commit()
     thread = discussions.create_thread(amina, lounge.id, "Photos from Turin", "Share yours!")
     page = new_page()
+    page.context.add_init_script(script=_axe_script())  # not a page script: no CSP applies
     browser_login(page, live_server.url, amina.email)
     page.goto(f"{live_server.url}/t/{thread.id}")
     return page, thread
@@ -56,6 +58,7 @@ def test_pick_paste_drop_then_post_shows_pictures_in_a_lightbox(thread_page):
     alt.press("Tab")  # change: the alt text goes into the Markdown
     assert "![Twelve JPOs on the steps of the campus](/files/" in body.input_value()
     assert body.input_value().startswith("Our group on the last day:")  # typed text kept
+    assert run_axe(page) == []  # the upload row with its alt-text field
     page.evaluate(PASTE, ["pasted.png", base64.b64encode(png((20, 20))).decode(), "paste"])
     page.evaluate(PASTE, ["dropped.png", base64.b64encode(png((22, 22))).decode(), "drop"])
     page.wait_for_function(
@@ -73,7 +76,9 @@ def test_pick_paste_drop_then_post_shows_pictures_in_a_lightbox(thread_page):
     box = page.locator("dialog.lightbox")
     box.wait_for()
     assert box.evaluate("d => d.matches(':modal')")
-    assert box.locator("img").evaluate("i => i.complete && i.naturalWidth") == 40
+    page.wait_for_function("() => document.querySelector('dialog.lightbox img')?.naturalWidth")
+    assert box.locator("img").evaluate("i => i.naturalWidth") == 40  # the full picture
+    assert run_axe(page) == []  # the open lightbox
     page.keyboard.press("Escape")
     box.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.classList.contains('attachment-image')")
