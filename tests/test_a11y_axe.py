@@ -46,6 +46,7 @@ NOT_PAGES = {
     "main.js_catalogue": "JavaScript module",
     "api-docs.openapi_json": "OpenAPI JSON",
     "files.file": "uploaded files (pictures, documents)",
+    "files.avatar": "members' pictures",
 }
 
 

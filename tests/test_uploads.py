@@ -268,19 +268,30 @@ def test_avatar_is_square_shown_to_members_and_removable(app, world, client, aut
     db.session.expire_all()
     token = db.session.get(User, world.amina.id).avatar_token
     assert token == response.get_json()["token"]
-    served = fetch(app, f"/files/{token}/avatar", token_for(world.carla))
+    served = fetch(app, f"/avatars/{world.amina.id}/{token}", token_for(world.carla))
     assert served.status_code == 200 and Image.open(io.BytesIO(served.data)).size == (256, 256)
-    assert fetch(app, f"/files/{token}/avatar").status_code == 404  # members only
+    assert fetch(app, f"/avatars/{world.amina.id}/{token}").status_code == 404  # members only
     auth.login(world.amina.email)
     page = client.get("/").get_data(as_text=True)
-    assert f'src="/files/{token}/avatar"' in page  # the header's picture
+    assert f'src="/avatars/{world.amina.id}/{token}"' in page  # the header's picture
     removed = app.test_client().delete(
         "/api/v1/me/avatar", headers={"Authorization": f"Bearer {token_for(world.amina)}"})
     assert removed.status_code == 204
     db.session.expire_all()
     assert db.session.get(User, world.amina.id).avatar_token is None
-    assert fetch(app, f"/files/{token}/avatar", token_for(world.carla)).status_code == 404
-    assert 'src="/files/' not in client.get("/").get_data(as_text=True)
+    assert fetch(app, f"/avatars/{world.amina.id}/{token}", token_for(world.carla)
+                 ).status_code == 404
+    assert 'src="/avatars/' not in client.get("/").get_data(as_text=True)
+
+
+def test_an_old_avatar_url_shows_the_current_picture(app, world):
+    first = upload(app, token_for(world.amina), png(colour=(255, 0, 0)), "a.png",
+                   path="/api/v1/me/avatar", method="PUT").get_json()["token"]
+    upload(app, token_for(world.amina), png(colour=(0, 0, 255)), "b.png",
+           path="/api/v1/me/avatar", method="PUT")
+    stale = fetch(app, f"/avatars/{world.amina.id}/{first}", token_for(world.bilal))
+    assert stale.status_code == 200 and stale.headers["Cache-Control"] == "private, no-cache"
+    assert Image.open(io.BytesIO(stale.data)).convert("RGB").getpixel((5, 5)) == (0, 0, 255)
 
 
 def test_a_document_is_not_accepted_as_an_avatar(app, world):

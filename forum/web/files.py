@@ -15,8 +15,9 @@ from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
 
 from forum.errors import NotFound, Unavailable
-from forum.extensions import talisman
+from forum.extensions import db, talisman
 from forum.lib.storage import get_storage
+from forum.models import User
 from forum.services import api_tokens, uploads
 
 bp = Blueprint("files", __name__)
@@ -39,6 +40,22 @@ def _disposition(upload, inline: bool) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(upload.filename)}"
 
 
+@bp.get("/avatars/<int:user_id>/<string(length=22):token>")
+@talisman(content_security_policy=FILE_CSP, content_security_policy_nonce_in=[],
+          frame_options="DENY")
+def avatar(user_id: int, token: str) -> Response:
+    """A member's current picture, for logged-in members. The token in the URL only names the
+    version (so a changed picture is a new URL, cached apart); an old URL shows the new one,
+    so fragments rendered before a change never show a broken picture."""
+    viewer = _viewer()
+    person = db.session.get(User, user_id)
+    if person is None or not person.avatar_token or not viewer.is_authenticated:
+        raise NotFound()
+    upload = uploads.fetchable(viewer, person.avatar_token)
+    return _serve(upload, thumbnail=False, cache="private, max-age=86400"
+                  if token == person.avatar_token else "private, no-cache")
+
+
 @bp.get("/files/<string(length=22):token>/<path:name>")
 @talisman(content_security_policy=FILE_CSP, content_security_policy_nonce_in=[],
           frame_options="DENY")
@@ -46,12 +63,16 @@ def file(token: str, name: str) -> Response:
     """One file, or its thumbnail with ?size=thumb, for a reader of its content."""
     upload = uploads.fetchable(_viewer(), token)
     thumbnail = request.args.get("size") == "thumb" and upload.thumbnail_key is not None
+    return _serve(upload, thumbnail=thumbnail)
+
+
+def _serve(upload, *, thumbnail: bool, cache: str = "private, no-cache") -> Response:
     key = upload.thumbnail_key if thumbnail else upload.storage_key
     etag = upload.sha256 + ("-thumb" if thumbnail else "")
     headers = {
         "X-Content-Type-Options": "nosniff",
         # Revalidated on every use, so losing access takes effect at once; 304s are cheap.
-        "Cache-Control": "private, no-cache",
+        "Cache-Control": cache,
         "Content-Disposition": _disposition(upload, inline=upload.is_image),
         "Cross-Origin-Resource-Policy": "same-origin",
     }
