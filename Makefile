@@ -28,6 +28,14 @@ translations: $(STAMP)
 	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching
 	$(MAKE) compile
 
+# An S3 API server for the upload tests (moto's standalone server mode), in a venv of its own:
+# its Flask and Werkzeug must never change the app's. Tests find .venv-s3/bin/moto_server.
+S3_STAMP := .venv-s3/.installed
+$(S3_STAMP): requirements-s3.txt
+	test -x .venv-s3/bin/python || $(PYTHON) -m venv .venv-s3
+	.venv-s3/bin/pip install --quiet -r requirements-s3.txt
+	touch $(S3_STAMP)
+
 # axe-core for the accessibility tests, from package-lock.json (skipped when npm is absent).
 $(AXE): package.json package-lock.json
 	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $@; fi
@@ -50,7 +58,7 @@ run: seed
 
 # The fault-injection suite (tests/test_faults.py: kill -9, Redis and PostgreSQL outages) runs
 # once, after the rest and alone, so the load of other tests never blurs its timings.
-test: venv $(AXE)
+test: venv $(AXE) $(S3_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not faults"
 	$(BIN)/python -m pytest -rs -m faults
 
@@ -91,4 +99,4 @@ screenshots: venv
 	$(BIN)/python -m bench.screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-s3 .pytest_cache .ruff_cache

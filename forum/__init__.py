@@ -92,6 +92,9 @@ def register_extensions(app: Flask) -> None:
     from forum.web.auth_session import init_login
 
     init_login(app)
+    from forum.lib.storage import init_storage
+
+    init_storage(app)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -111,3 +111,17 @@ def rerender(batch: int) -> None:
     for kind, (read, changed) in rerender_stored_html(batch).items():
         click.echo(f"{kind}: {changed} of {read} re-rendered")
     click.echo("Restart the app processes so no cached fragment keeps the old HTML.")
+
+
+@forum_cli.command("clean-uploads")
+@click.option("--orphan-hours", type=click.IntRange(0, 24 * 365), default=None,
+              help="Delete uploads never posted after this many hours (UPLOAD_ORPHAN_HOURS).")
+@click.option("--retention-days", type=click.IntRange(0, 3650), default=None,
+              help="Delete removed files and files of deleted content after this many days "
+                   "(UPLOAD_RETENTION_DAYS).")
+def clean_uploads(orphan_hours: int | None, retention_days: int | None) -> None:
+    """Delete stored files nobody can fetch any more (run it daily, e.g. from cron)."""
+    from forum.services.uploads import cleanup
+
+    deleted = cleanup(orphan_hours=orphan_hours, retention_days=retention_days)
+    click.echo(f"Deleted {deleted} file(s).")

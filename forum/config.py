@@ -107,7 +107,26 @@ def from_environment(instance_path: str) -> dict:
         "FRAGMENT_CACHE_MB": float(os.environ.get("FRAGMENT_CACHE_MB", "64")),
         **moderation_from_environment(),
         **rate_limits_from_environment(),
+        **uploads_from_environment(),
     }
+
+
+# Uploads (forum/services/uploads.py, forum/lib/storage.py): sizes in bytes, pixels, hours, days.
+UPLOAD_INT_SETTINGS = ("UPLOAD_MAX_BYTES", "UPLOAD_QUOTA_BYTES", "UPLOAD_MAX_PIXELS",
+                       "UPLOAD_ORPHAN_HOURS", "UPLOAD_RETENTION_DAYS")
+UPLOAD_TEXT_SETTINGS = ("UPLOADS_DIR", "UPLOADS_ACCEL_REDIRECT", "UPLOADS_S3_BUCKET",
+                        "UPLOADS_S3_ENDPOINT", "UPLOADS_S3_REGION", "UPLOADS_S3_ACCESS_KEY",
+                        "UPLOADS_S3_SECRET_KEY")
+
+
+def uploads_from_environment() -> dict:
+    """The upload settings given in the environment (others keep their defaults)."""
+    settings: dict = {name: _int_from_environment(name, getattr(Config, name))
+                      for name in UPLOAD_INT_SETTINGS}
+    for name in UPLOAD_TEXT_SETTINGS:
+        if os.environ.get(name):
+            settings[name] = os.environ[name]
+    return settings
 
 
 def moderation_from_environment() -> dict:
@@ -213,6 +232,20 @@ class Config:
     # Entries are "word" (uses MODERATION_WORDS_ACTION) or "word=block" / "word=queue".
     MODERATION_WORDS: list[str] = []
     MODERATION_WORDS_ACTION = "queue"  # "block": refuse with an error; "queue": hide for review
+    # Uploads: one file, and all of a person's files together; pictures re-encoded up to this
+    # many pixels (a bigger one, or a "decompression bomb", is refused before decoding).
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    UPLOAD_QUOTA_BYTES = 200 * 1024 * 1024
+    UPLOAD_MAX_PIXELS = 40_000_000
+    UPLOAD_ORPHAN_HOURS = 24  # uploaded but never posted: deleted after this
+    UPLOAD_RETENTION_DAYS = 30  # removed files and files of deleted content: kept this long
+    UPLOADS_DIR = None  # default: instance/uploads
+    UPLOADS_ACCEL_REDIRECT = None  # e.g. "/_uploads/": nginx sends local files (internal location)
+    UPLOADS_S3_BUCKET = None  # set: files live in this S3-compatible bucket
+    UPLOADS_S3_ENDPOINT = None
+    UPLOADS_S3_REGION = None
+    UPLOADS_S3_ACCESS_KEY = None
+    UPLOADS_S3_SECRET_KEY = None
 
 
 class TestConfig(Config):

@@ -85,6 +85,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "UPLOADS_DIR": str(tmp_path / "uploads"),
         # Unique per test, so concurrent runs sharing one Redis never hear each other.
         "SOCKETIO_CHANNEL": f"commons-test-{os.getpid()}-{tmp_path.name}",
         "REDIS_KEY_PREFIX": f"commons-test:{os.getpid()}:{tmp_path.name}:",

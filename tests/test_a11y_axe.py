@@ -45,6 +45,8 @@ NOT_PAGES = {
     "main.healthz": "JSON health check",
     "main.js_catalogue": "JavaScript module",
     "api-docs.openapi_json": "OpenAPI JSON",
+    "files.file": "uploaded files (pictures, documents)",
+    "files.avatar": "members' pictures",
 }
 
 
@@ -83,6 +85,8 @@ SAMPLES: dict[str, Callable[[Site], dict]] = {
     "chat.to_thread": lambda s: {"channel_id": s.channel_id,
                                  "from": _first_message_id(s.channel_id)},
     "cohorts.show": lambda s: {"slug": s.cohort_slug},
+    "resources.cohort": lambda s: {"slug": s.cohort_slug},
+    "resources.space": lambda s: {"slug": s.category_slug},
     "profile.show": lambda s: {"username": s.member_username},
     "onboarding.join": lambda s: {"code": s.invitation_code},
     "passwords.reset": lambda s: {"token": s.reset_token},

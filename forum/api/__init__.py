@@ -75,6 +75,7 @@ def register_api(app: Flask) -> None:
         docs,
         moderation,
         people,
+        uploads,
     )
 
     for key, value in SETTINGS.items():
@@ -96,6 +97,7 @@ def register_api(app: Flask) -> None:
     api.init_app(app)
     api.register_converter(IdConverter, _id_schema)
     app.extensions["commons-api"] = api
-    for module in (people, discussions, chat, community, moderation, admin, composer):
+    for module in (people, discussions, chat, community, moderation, admin, composer,
+                   uploads):
         api.register_blueprint(module.blp)
     app.register_blueprint(bp)

@@ -30,8 +30,7 @@ def _check_body() -> None:
     A chunked body has no length to check here: Werkzeug answers 413 when reading it passes
     MAX_CONTENT_LENGTH.
     """
-    if request.content_length and request.content_length > current_app.config[
-            "MAX_CONTENT_LENGTH"]:
+    if request.content_length and request.content_length > (request.max_content_length or 0):
         abort(413)
     has_body = request.content_length or "chunked" in request.headers.get("Transfer-Encoding", "")
     if request.method in ("POST", "PUT", "PATCH") and has_body \

@@ -677,3 +677,38 @@ class DirectorySchema(ma.Schema):
 __all__ = [name for name, obj in list(globals().items())
            if isinstance(obj, type) and issubclass(obj, ma.Schema)] + [
     "REACTION_KINDS", "STRICT", "Text", "text"]
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+class UploadFileSchema(ma.Schema):
+    """One file, as the multipart field `file`."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class UploadSchema(ma.Schema):
+    """A stored file. `markdown` is what to put in a post or message to show it there; the file
+    is then readable by exactly the readers of that post or message."""
+
+    token = fields.String(required=True)
+    url = fields.String(required=True)
+    thumbnail_url = fields.String(allow_none=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["image", "document"]})
+    size = fields.Integer(required=True)
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+    attached = fields.Boolean(required=True)
+    markdown = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class StorageUseSchema(ma.Schema):
+    """How much of the person's file quota is used."""
+
+    used_bytes = fields.Integer(required=True)
+    quota_bytes = fields.Integer(required=True)
+    max_file_bytes = fields.Integer(required=True)

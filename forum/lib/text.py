@@ -24,12 +24,13 @@ from forum.lib.emoji import replace_shortcodes
 
 ALLOWED_TAGS = frozenset({
     "a", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p",
-    "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul", "img",
 })
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "rel", "class"],
     "code": ["class"],
     "ol": ["start"],
+    "img": ["src", "alt", "loading"],
 }
 # The one scheme allowlist: Markdown links, autolinks and bare URLs are only made with these
 # (allowed_url), and the cleaner drops any other href as a last net.
@@ -42,6 +43,11 @@ _URL_IGNORED_RE = re.compile(r"[\x00-\x20\x7f]+")
 _MAY_LINK_RE = re.compile(r"[:/]|\.[^\W\d_]")
 _INTERNAL_PATH_RE = re.compile(r"^/[^/\\]")  # "/u/x", not "//host" nor "/\\host"
 _CODE_CLASS_RE = re.compile(r"^language-[A-Za-z0-9_+-]{1,30}$")
+# Pictures are shown only from Commons' own uploads (forum/web/files.py checks who may read
+# them): an outside picture would tell its server who read the post, and when.
+_UPLOAD_PATH_RE = re.compile(r"^/files/[A-Za-z0-9_-]{22}/[^?#\s\\]*$")
+_UPLOAD_SRC_RE = re.compile(r"^/files/[A-Za-z0-9_-]{22}/[^?#\s\\]*(\?size=thumb)?$")
+_LINK_CLASSES = frozenset({"mention", "attachment", "attachment-image"})
 
 
 @dataclass
@@ -76,6 +82,7 @@ class _Linkify(LinkifyIt):
 
 def _parser(breaks: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "breaks": breaks, "linkify": True})
+    md.core.ruler.push("uploads", _uploads)
     # Bare URLs become links after inline parsing, in text tokens only: never across code, never
     # inside a link, and through the same allowlist as [text](url) and <url>. (The inline linkify
     # rule reads the raw source, where a URL can run into a `code span`: it stays off.)
@@ -103,6 +110,40 @@ def _chat_parser() -> MarkdownIt:
     return md
 
 
+def _link(href: str, css_class: str | None, inner: list[Token]) -> list[Token]:
+    opening = Token("link_open", "a", 1)
+    opening.attrSet("href", href)
+    if css_class:
+        opening.attrSet("class", css_class)
+    return [opening, *inner, Token("link_close", "a", -1)]
+
+
+def _picture(token: Token) -> list[Token]:
+    """An uploaded picture: its thumbnail, linking to the full picture. Any other: a link."""
+    src = token.attrGet("src") or ""
+    if _UPLOAD_PATH_RE.match(src):
+        token.attrSet("src", f"{src}?size=thumb")
+        token.attrSet("loading", "lazy")
+        return _link(src, "attachment-image", [token])
+    label = _text(token.content or src)
+    return _link(src, None, [label]) if src and allowed_url(src) else [label]
+
+
+def _uploads(state) -> None:
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        for token in block.children:
+            if token.type == "image":
+                children.extend(_picture(token))
+                continue
+            if token.type == "link_open" and _UPLOAD_PATH_RE.match(token.attrGet("href") or ""):
+                token.attrSet("class", "attachment")  # a document: shown as a file card
+            children.append(token)
+        block.children = children
+
+
 def _demote_headings(state) -> None:
     for token in state.tokens:
         if token.type in ("heading_open", "heading_close"):
@@ -118,7 +159,9 @@ def _code_class(tag: str, name: str, value: str) -> bool:
     if tag == "code" and name == "class":
         return bool(_CODE_CLASS_RE.match(value))
     if tag == "a" and name == "class":
-        return value == "mention"
+        return value in _LINK_CLASSES
+    if tag == "img" and name == "src":
+        return bool(_UPLOAD_SRC_RE.match(value))
     return name in ALLOWED_ATTRIBUTES.get(tag, ())
 
 

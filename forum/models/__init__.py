@@ -12,6 +12,7 @@ from forum.models.notification import *  # noqa: F403
 from forum.models.registration import PendingRegistration
 from forum.models.search import *  # noqa: F403
 from forum.models.space_template import SpaceKind, SpaceTemplate
+from forum.models.upload import Upload, UploadKind
 from forum.models.user import Role, User, UserExpertise
 from forum.models.visit import MemberVisit
 
@@ -31,6 +32,8 @@ __all__ = [
     "SpaceKind",
     "SpaceTemplate",
     "TokenScope",
+    "Upload",
+    "UploadKind",
     "User",
     "UserExpertise",
     "utcnow",

@@ -47,6 +47,8 @@ class User(UserMixin, Base):
     # False while `timezone` follows the zone the member's browser reports (static/js/time.js);
     # True once they pick one in their profile, which then always wins.
     timezone_chosen: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The token of an uploaded avatar (forum/models/upload.py), read with the user: no query.
+    avatar_token: Mapped[str | None] = mapped_column(String(32), default=None)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -41,7 +41,15 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import access, chat_extras, chat_sidebar, live_access, notifications, presence
+from forum.services import (
+    access,
+    chat_extras,
+    chat_sidebar,
+    live_access,
+    notifications,
+    presence,
+    uploads,
+)
 from forum.services.accounts import existing_usernames
 from forum.services.moderation import automod
 from forum.services.notifications.core import mentioned_names
@@ -337,6 +345,7 @@ def _send(user: User, channel_id: int, body: object, client_id: object,
             if root is not None:
                 chat_extras.count_reply(root, message.created_at)
         set_committed_value(channel, "last_seq", message.seq)
+        uploads.attach_to_message(message)  # no query unless the text links a /files/ upload
         payload = message_payload(message, user)
         # Built before the commit, which expires the message (reading it after costs a query).
         activity = chat_sidebar.activity_payload(message, mentioned_names(html))
@@ -370,6 +379,7 @@ def edit_message(user: User, message_id: int, body: object) -> Message:
     message.body_source = source
     message.body_html = _render(source)
     message.edited_at = utcnow()
+    uploads.attach_to_message(message)
     if held:
         automod.hold_new("message", message, channel.cohort_id, held)
     pending = None if held else notifications.notify_message_edit(user, channel, message,

@@ -38,7 +38,7 @@ from forum.models import (
     WatchLevel,
     utcnow,
 )
-from forum.services import access, bookmarks, notifications, reactions, thread_lists
+from forum.services import access, bookmarks, notifications, reactions, thread_lists, uploads
 from forum.services.accounts import existing_usernames
 from forum.services.moderation import automod
 from forum.services.thread_lists import ListRow
@@ -248,6 +248,7 @@ def create_thread(user: User, category_id: int, title: str, body: str,
                 body_html=html, created_at=now)
     db.session.add(post)
     db.session.flush()
+    uploads.attach_to_post(post)
     thread.first_post_id = thread.last_post_id = post.id
     if held:
         automod.hold_new("thread", thread, category.cohort_id, held)
@@ -287,6 +288,7 @@ def reply(user: User, thread_id: int, body: str, parent_id: int | None = None) -
                 depth=parent.depth + 1 if parent else 0, created_at=now)
     db.session.add(post)
     db.session.flush()
+    uploads.attach_to_post(post)
     # In SQL: two replies committed at once must both count (a Python += loses one).
     thread.reply_count = Thread.reply_count + 1
     thread.post_count = Thread.post_count + 1
@@ -327,6 +329,7 @@ def edit_post(user: User, post_id: int, body: str) -> Post:
                                 body_html=post.body_html))
     previous_html = post.body_html
     post.body_source, post.body_html, post.edited_at = body, html, utcnow()
+    uploads.attach_to_post(post)
     pending = notifications.notify_post_edit(user, post, previous_html)
     db.session.commit()
     notifications.deliver(pending)

@@ -39,19 +39,23 @@ def register_web(app: Flask) -> None:
         csp_report,
         directory,
         discussions,
+        files,
         main,
         moderation,
+        my_files,
         notifications,
         onboarding,
         passwords,
         profile,
+        resources,
         search,
         tokens,
     )
     from forum.web.errors import register_error_handlers
 
     for module in (main, auth, passwords, onboarding, profile, cohorts, admin, admin_cohorts,
-                   discussions, chat, moderation, notifications, search, directory, tokens):
+                   discussions, chat, moderation, notifications, search, directory, tokens, files,
+                   my_files, resources):
         app.register_blueprint(module.bp)
     csp_report.register(app)
     register_error_handlers(app)

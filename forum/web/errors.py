@@ -15,6 +15,10 @@ from forum.lib import input_checks
 from forum.lib.degraded import database_unavailable
 from forum.rate_limits import refusal_headers
 
+# Requests that carry a file: their body may be as large as one upload (UPLOAD_MAX_BYTES).
+UPLOAD_PATHS = frozenset({"/api/v1/uploads", "/api/v1/me/avatar", "/settings/avatar"})
+UPLOAD_ENVELOPE = 64 * 1024  # multipart boundaries, headers and the other small fields
+
 
 def wants_json() -> bool:
     """API requests, and pages' own fetch() calls asking for JSON, get JSON; pages get HTML."""
@@ -83,9 +87,13 @@ def refuse_malformed_requests(app: Flask) -> None:
         # Werkzeug stops reading a chunked body (no Content-Length) at MAX_CONTENT_LENGTH and
         # says nothing: the rest would be cut off silently. Read it once here (the form and JSON
         # parsers reuse the cached bytes) and refuse it if it reached the limit.
+        if request.path in UPLOAD_PATHS:
+            # File uploads take bodies up to the upload limit (plus the multipart envelope);
+            # every other request keeps MAX_CONTENT_LENGTH.
+            request.max_content_length = app.config["UPLOAD_MAX_BYTES"] + UPLOAD_ENVELOPE
         chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
         if chunked and request.content_length is None \
-                and len(request.get_data(cache=True)) >= app.config["MAX_CONTENT_LENGTH"]:
+                and len(request.get_data(cache=True)) >= request.max_content_length:
             abort(413)
 
     # First of all hooks: before CSRF's check, which would parse the cut-off form.
@@ -154,7 +162,7 @@ def register_error_handlers(app: Flask) -> None:
         elif error.code in (413, 414, 431):
             message = _("This request is too large: at most %(body)d MB of body, %(url)d bytes "
                         "of address and %(headers)d bytes of headers.",
-                        body=app.config["MAX_CONTENT_LENGTH"] // 2**20,
+                        body=(request.max_content_length or 0) // 2**20,
                         url=app.config["MAX_URL_LENGTH"],
                         headers=app.config["MAX_HEADER_BYTES"])
         else:

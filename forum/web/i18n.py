@@ -178,6 +178,18 @@ JS_STRINGS = {
     # static/js/admin.js: copy buttons for invitation links (cohort set-up)
     "copied": _l("Copied"),
     "copy_failed": _l("Could not copy: the link is selected, copy it with Ctrl+C."),
+    # static/js/uploader.js and lightbox.js: files in composers, pictures full size
+    "attach_files": _l("Attach files"),
+    "uploading": _l("Uploading %(name)s…"),
+    "uploaded": _l("Uploaded"),
+    "upload_failed": _l("Not uploaded: %(reason)s"),
+    "upload_offline": _l("you seem to be offline. Your text is kept; retry when you are back."),
+    "upload_server_error": _l("the server could not take it. Please retry in a moment."),
+    "retry": _l("Retry"),
+    "remove": _l("Remove"),
+    "alt_text": _l("Describe the picture (for people who cannot see it)"),
+    "close": _l("Close"),
+    "picture": _l("Picture"),
 }
 
 

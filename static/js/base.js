@@ -22,6 +22,17 @@ document.addEventListener("submit", async (event) => {
   form.requestSubmit(submitter?.form === form ? submitter : undefined);
 });
 
+// Files: composers that take them (form[data-uploads]) get pick, drop and paste; pictures
+// in posts and messages open in a lightbox. Both modules load only where they are needed.
+const UPLOAD_FIELDS = "form[data-uploads] textarea[name=body], textarea[data-uploads]";
+if (document.querySelector(UPLOAD_FIELDS)) import("./uploader.js");
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("a.attachment-image");
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  import("./lightbox.js").then(({ openLightbox }) => openLightbox(link));
+});
+
 /** The CSRF token of this page, for fetch() calls that change state. */
 export function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.content ?? "";
