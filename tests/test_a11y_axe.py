@@ -26,7 +26,7 @@ from forum.extensions import db
 from forum.lib.passwords import hash_password
 from forum.models import Category, Channel, Cohort, Post, Thread, User
 from forum.models.search import install_search_index
-from forum.services import accounts, discussions, invitations
+from forum.services import accounts, bookmarks, discussions, invitations
 from forum.services.demo import seed_demo
 from tests import factories
 from tests.live import LiveServer, browser_login
@@ -151,6 +151,7 @@ def build_site() -> Site:
         .order_by(Post.id))
     author = db.session.get(User, reply.author_id)
     discussions.edit_post(author, reply.id, "An edited reply, for the history page.")
+    bookmarks.set_bookmark(admin, reply.id)  # the bookmarks page lists one
     thread = db.session.get(Thread, reply.thread_id)
     category = db.session.get(Category, thread.category_id)
     channel = db.session.scalar(select(Channel).order_by(Channel.id))
@@ -273,6 +274,7 @@ def test_no_axe_violations_on_the_phone_home_with_its_menu_open(served, new_page
     assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
 
 
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_no_axe_violations_on_chat_with_its_connection_state_and_outbox(served, new_page,
                                                                          language):
@@ -308,3 +310,216 @@ def test_no_axe_violations_on_chat_with_its_connection_state_and_outbox(served, 
     page.emulate_media(color_scheme="dark")
     violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
     assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800},
+                                      {"width": 375, "height": 740}], ids=["desktop", "phone"])
+def test_no_axe_violations_on_the_chat_workspace_in_use(served, new_page, language, viewport):
+    """The chat workspace with a message's "⋯" menu open, and on a phone its drawer open
+    (chatspace): light and dark."""
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+    page = new_page(locale=language, viewport=viewport, color_scheme="light")
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/chat/{site.channel_id}", wait_until="load")
+    page.wait_for_function("!document.getElementById('chat-jump').hidden")  # chat.js ran
+    violations = []
+
+    def check(state: str) -> None:
+        page.emulate_media(color_scheme="light")
+        violations.extend(dict(v, state=state) for v in run_axe(page))
+        page.emulate_media(color_scheme="dark")
+        violations.extend(dict(v, state=state, theme="dark") for v in run_axe(page, DARK_RULES))
+
+    check("loaded")
+    message = page.locator("#message-log .chat-message").last
+    if message.count():
+        message.focus()
+        page.keyboard.press("Enter")
+        page.locator("#message-log [role=menu]").wait_for()
+        check("message menu open")
+        page.keyboard.press("Escape")
+    if viewport["width"] < 640:
+        page.locator("#chat-drawer-button").click()
+        page.locator("#chat-sidebar.is-open").wait_for()
+        check("drawer open")
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_axe_violations_on_a_thread_with_its_reaction_picker_and_flag_dialog_open(
+        served, new_page, language):
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+    page = new_page(locale=language, color_scheme="light")
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/t/{site.thread_id}", wait_until="load")
+    page.wait_for_selector('#thread[data-live="on"]')
+    post = f"#post-{site.reply_id}"
+    page.locator(f"{post} .reaction-picker summary").click()
+    assert page.locator(f"{post} .reaction-picker-panel").is_visible()
+    violations = run_axe(page)
+    page.locator(f"{post} a[data-flag]").click()
+    page.wait_for_selector("dialog.flag-dialog[open]")
+    for theme in ("light", "dark"):
+        page.emulate_media(color_scheme=theme)
+        violations += [dict(v, theme=theme) for v in run_axe(page)]
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_axe_violations_in_the_composer_with_suggestions_and_preview(served, new_page,
+                                                                        language):
+    """The composer's states that exist only after typing: the @mention listbox open, and the
+    Preview tab showing the server's HTML (feature: composer)."""
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+        author_id = db.session.get(Post, site.reply_id).author_id
+        username = db.session.get(User, author_id).username
+    page = new_page(locale=language)
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/t/{site.thread_id}", wait_until="load")
+    page.wait_for_selector(".composer[data-ready]")
+    box = page.locator("textarea[data-composer]")
+    box.click()
+    box.type(f"**Hello** :tada: @{username[:3]}")
+    page.locator(".composer-suggestions [role=option]").first.wait_for()
+    states = {"listbox": None, "preview": None}
+    states["listbox"] = run_axe(page)
+    page.emulate_media(color_scheme="dark")
+    states["listbox"] += run_axe(page, DARK_RULES)
+    page.emulate_media(color_scheme="light")
+    box.press("Escape")
+    page.locator(".composer [role=tab]").nth(1).click()
+    page.locator(".composer-preview strong").wait_for()
+    states["preview"] = run_axe(page)
+    page.emulate_media(color_scheme="dark")
+    states["preview"] += run_axe(page, DARK_RULES)
+    assert not any(states.values()), json.dumps(states, indent=1, ensure_ascii=False)
+
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_axe_violations_with_the_keyboard_shortcuts_list_open(served, new_page, language):
+    """static/js/shortcuts.js: the modal list behind `?` on a thread page, light and dark."""
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+    page = new_page(locale=language)
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/t/{site.thread_id}", wait_until="load")
+    page.locator("h1").click()
+    page.keyboard.press("Shift+Slash")
+    assert page.locator("dialog#shortcuts-dialog[open]").is_visible()
+    violations = run_axe(page)
+    page.emulate_media(color_scheme="dark")
+    violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_axe_violations_in_the_cohort_archive_confirmation(served, new_page, language):
+    """Cohort set-up (issue 16): the archive question as a modal dialog, and as the
+    confirmation page reached without JavaScript, on a phone (the admin tables stack there)."""
+    app, site, _paths, server = served
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == site.admin_id)
+                           .values(language=language))
+        db.session.commit()
+    page = new_page(locale=language, viewport={"width": 360, "height": 740})
+    page.context.add_init_script(script=_axe_script())
+    _login(page, server.url, site.admin_email, factories.PASSWORD)
+    page.goto(f"{server.url}/admin/cohorts/{site.cohort_id}", wait_until="load")
+    violations = run_axe(page)
+    page.locator("#archive-form input[value=read_only]").check()
+    page.locator("#archive-form button[type=submit]").click()
+    page.locator("#archive-dialog").wait_for(state="visible")
+    violations += [dict(v, state="modal") for v in run_axe(page)]
+    page.keyboard.press("Escape")
+    page.locator("#archive-dialog").wait_for(state="hidden")
+    # Without the script's answer the server asks on a page of its own.
+    page.evaluate("document.getElementById('archive-form').dataset.confirmed = '1'")
+    page.locator("#archive-form button[type=submit]").click()
+    page.wait_for_url("**/archive")
+    page.locator("#status-confirm").wait_for(state="visible")
+    violations += [dict(v, state="confirm page") for v in run_axe(page)]
+    page.emulate_media(color_scheme="dark")
+    violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+
+# --- thread lists (listsaudit): what a member sees, on a desktop and a 360 px phone ----------
+
+LIST_CHECKS = """() => {
+  const rows = [...document.querySelectorAll('.thread-row')].map(row => {
+    const title = row.querySelector('.thread-main').getBoundingClientRect();
+    const stat = row.querySelector('.thread-replies').getBoundingClientRect();
+    return {titleBottom: title.bottom, statTop: stat.top, right: row.getBoundingClientRect().right};
+  });
+  return {scroll: document.documentElement.scrollWidth, width: window.innerWidth, rows};
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_thread_lists_pass_axe_and_fit_a_360px_phone(served, new_page, language):
+    """Category page (new, unread with a count, answered), discussions index, search results:
+    0 axe violations in light and dark on a desktop and a phone; on the phone no sideways
+    scrolling and each title on its own line above the numbers."""
+    app, site, _paths, server = served
+    with app.app_context(), app.test_request_context():
+        member = db.session.get(User, site.member_id)
+        admin = db.session.get(User, site.admin_id)
+        member.language = language
+        member.password_hash = hash_password(factories.PASSWORD)
+        db.session.commit()
+        # One thread opened before a new reply: its row shows "1 new reply", others "New".
+        discussions.read_thread(member, site.thread_id)
+        discussions.reply(admin, site.thread_id, "A reply the member has not read yet.")
+        email = member.email
+        title = db.session.get(Thread, site.thread_id).title
+    word = max(title.split(), key=len).strip("?,.!:;")
+    paths = [f"/c/{site.category_slug}", "/c", f"/search?q={word}"]
+    axe = _axe_script()
+    for viewport in ({"width": 1280, "height": 800}, {"width": 360, "height": 740}):
+        phone = viewport["width"] == 360
+        page = new_page(locale=language, viewport=viewport, is_mobile=phone, has_touch=phone)
+        page.context.add_init_script(script=axe)
+        _login(page, server.url, email, factories.PASSWORD)
+        for path in paths:
+            page.emulate_media(color_scheme="light")
+            page.goto(server.url + path, wait_until="load")
+            if path.startswith("/c/"):
+                assert page.locator(".thread-row .badge-count").count() >= 1, "an unread count"
+                assert page.locator(".thread-row .thread-posters .avatar").count() >= 1
+            violations = run_axe(page)
+            page.emulate_media(color_scheme="dark")
+            violations += [dict(v, theme="dark") for v in run_axe(page, DARK_RULES)]
+            assert not violations, (path, viewport,
+                                    json.dumps(violations, indent=1, ensure_ascii=False))
+            if phone:
+                layout = page.evaluate(LIST_CHECKS)
+                assert layout["scroll"] <= layout["width"], (path, layout)
+                for row in layout["rows"]:
+                    assert row["titleBottom"] <= row["statTop"], (path, row)
+                    assert row["right"] <= layout["width"], (path, row)

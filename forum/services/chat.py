@@ -609,17 +609,6 @@ def create_channel(user: User, name: str, cohort_id: int | None = None) -> Chann
     return channel
 
 
-def add_default_cohort_channel(cohort_id: int) -> Channel:
-    """Add a cohort's "general" channel to the session, so a new cohort can chat at once.
-
-    The caller (cohort creation) commits, so the cohort and its channel appear together.
-    """
-    channel = Channel(kind=ChannelKind.COHORT.value, cohort_id=cohort_id, name="general",
-                      slug=f"c{cohort_id}-general")
-    db.session.add(channel)
-    return channel
-
-
 def open_direct_channel(user: User, usernames: list[str]) -> Channel:
     """Open a conversation with these people: 1:1 reuses the existing one, groups are new."""
     user = access.require_active(user)

@@ -34,7 +34,8 @@ _token_sockets: dict[str, tuple[int, int, bool]] = {}
 READ_ONLY_EVENTS = frozenset({"channel:join", "channel:since", "channel:leave",
                               "channel:history", "thread:join",
                               "thread:leave", "thread:since", "notifications:count",
-                              "replies:since", "disconnect"})
+                              "replies:since", "header:counts", "chat:watch",
+                              "disconnect"})
 # sid → (login session id, user id) of sockets opened with a session cookie, so ending that
 # login session (logout, the sessions page) closes exactly its sockets.
 _session_sockets: dict[str, tuple[int, int]] = {}

@@ -121,7 +121,6 @@ JS_STRINGS = {
     "reaction_thinking": _l("Thinking"),
     "reaction_eyes": _l("Looking into it"),
     "reaction_rocket": _l("Let's go"),
-    "add_reaction": _l("Add a reaction"),
     "bookmark": _l("Bookmark"),
     "answered_by": _l("Answered by"),
     "jump_to_answer": _l("Jump to the answer in context"),
@@ -185,10 +184,8 @@ JS_STRINGS = {
     "upload_failed": _l("Not uploaded: %(reason)s"),
     "upload_offline": _l("you seem to be offline. Your text is kept; retry when you are back."),
     "upload_server_error": _l("the server could not take it. Please retry in a moment."),
-    "retry": _l("Retry"),
     "remove": _l("Remove"),
     "alt_text": _l("Describe the picture (for people who cannot see it)"),
-    "close": _l("Close"),
     "picture": _l("Picture"),
 }
 

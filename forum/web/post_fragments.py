@@ -40,7 +40,8 @@ class PostRenderer:
             "post", *self.reader, view.thread.id, post.id,
             post.id == view.thread.first_post_id, post.id == view.thread.accepted_post_id,
             post.parent_id, post.author_id,
-            (author.username, author.display_name) if author is not None else None,
+            (author.username, author.display_name, author.avatar_token)
+            if author is not None else None,
             post.author_id in view.mentors,
             post.created_at, post.edited_at, post.deleted_at, post.hidden_at,
             digest(post.body_html),
@@ -80,7 +81,7 @@ class ThreadRowRenderer:
     def __call__(self, row: ThreadRow) -> Markup:
         """One row's HTML, cached under what it shows."""
         t, page = row.thread, self.page
-        posters = tuple((p.id, p.username, p.display_name) for p in row.posters)
+        posters = tuple((p.id, p.username, p.display_name, p.avatar_token) for p in row.posters)
         key = ("row", *self.reader, page.category.slug, page.sort, t.id, t.title, t.author_id,
                t.is_pinned, t.is_locked, bool(t.accepted_post_id), row.state, posters,
                t.reply_count, row.readers, t.last_activity_at, tuple(tag.tag for tag in t.tags))

@@ -4,7 +4,7 @@ Members who set a zone other than the default UTC chose it (the profile was the 
 one): theirs stays. Everyone else now follows the zone their browser reports.
 
 Revision ID: 0016_timezone_choice
-Revises: 0014_channel_sequence
+Revises: 0015_bookmarks
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_timezone_choice'
-down_revision = '0014_channel_sequence'
+down_revision = '0015_bookmarks'
 branch_labels = None
 depends_on = None
 

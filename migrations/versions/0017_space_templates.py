@@ -2,7 +2,7 @@
 lounge, an ask-a-mentor space and a general chat channel
 
 Revision ID: 0017_space_templates
-Revises: 0014_channel_sequence
+Revises: 0016_timezone_choice
 Create Date: 2026-12-03 13:40:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0017_space_templates'
-down_revision = '0014_channel_sequence'
+down_revision = '0016_timezone_choice'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ Plain ALTER TABLE (no batch rebuild): a rebuilt `messages` table would lose the 
 of 0006/0009. Existing messages are roots with no replies, shown in their channel.
 
 Revision ID: 0019_chat_threads_reactions
-Revises: 0014_channel_sequence
+Revises: 0017_space_templates
 Create Date: 2026-12-03 13:50:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019_chat_threads_reactions'
-down_revision = '0014_channel_sequence'
+down_revision = '0017_space_templates'
 branch_labels = None
 depends_on = None
 

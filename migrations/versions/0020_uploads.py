@@ -1,7 +1,7 @@
 """uploads: pictures and documents attached to posts and messages; users.avatar_token
 
 Revision ID: 0020_uploads
-Revises: 0014_channel_sequence
+Revises: 0019_chat_threads_reactions
 Create Date: 2026-12-03 13:40:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0020_uploads'
-down_revision = '0014_channel_sequence'
+down_revision = '0019_chat_threads_reactions'
 branch_labels = None
 depends_on = None
 
