@@ -59,7 +59,7 @@ def seed_site(name: str = "audit") -> Site:
 
     from forum import create_app
     from forum.extensions import db
-    from forum.models import Category, Thread, User
+    from forum.models import Category, Channel, Thread, User
     from forum.models.search import install_search_index
     from forum.services import access
     from forum.services.demo import seed_demo
@@ -82,12 +82,16 @@ def seed_site(name: str = "audit") -> Site:
         ).first()
         word = max(thread.title.split(), key=len).strip("?,.!:;")
         member_id = member.id
+        channel_id = db.session.scalar(select(Channel.id).where(
+            access.listed_channels_clause(member), Channel.cohort_id.is_not(None))
+            .order_by(Channel.id))
     pages = {
         "home": "/",
         "thread list": f"/c/{thread.slug}",
         "thread page": f"/t/{thread.id}",
         "search": f"/search?q={word}",
         "directory": "/members",
+        "chat": f"/chat/{channel_id}",
     }
     return Site(url, session_cookie(app, member_id), pages)
 

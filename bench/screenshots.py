@@ -42,6 +42,8 @@ SHOTS = [
     Shot("thread-list-arabic", "thread list", DESKTOP, locale="ar"),
     Shot("home-dark", "home", DESKTOP, scheme="dark"),
     Shot("thread-list-phone-dark-arabic", "thread list", PHONE, locale="ar", scheme="dark"),
+    Shot("chat-desktop", "chat", DESKTOP),
+    Shot("chat-phone-arabic", "chat", PHONE, locale="ar"),
 ]
 
 
