@@ -49,6 +49,7 @@ JS_STRINGS = {
     "typing": _l("%(name)s is typing…"),
     "new_message": _l("New message from %(name)s"),
     "new_reply": _l("New reply from %(name)s"),
+    "new_messages_count": _l("New messages: %(count)s"),
     "access_lost": _l("You no longer have access to this thread."),
     "send_failed": _l("Not sent. Check your connection and try again."),
     "delete_confirm": _l("Delete this message?"),

@@ -106,7 +106,29 @@ function upsert(message, { announce = false, layout = true } = {}) {
   if (layout) relayout(log, groupSeconds);
   if (!after && (wasNearBottom || mine)) log.scrollTop = log.scrollHeight;
   else if (!after) latest?.noteNew(1);
-  if (!announce) node.removeAttribute("aria-live");
+  node.removeAttribute("aria-live");
+  if (announce && !mine) announceNew(node);
+}
+
+// Screen readers hear new messages through one polite status line, at most every ANNOUNCE_MS:
+// a single message reads "New message from Amina", a burst "New messages: 7" — never the
+// whole of a busy channel, one message after the other.
+const ANNOUNCE_MS = 2000;
+const announcer = document.getElementById("chat-announcer");
+let unannounced = [];
+let announceTimer = null;
+
+function announceNew(node) {
+  if (!announcer) return;
+  unannounced.push(node);
+  if (announceTimer) return;
+  announceTimer = setTimeout(() => {
+    const name = unannounced[0].querySelector(".chat-author")?.textContent.trim() ?? "";
+    announcer.textContent = unannounced.length === 1 ? t("new_message", { name })
+      : t("new_messages_count", { count: unannounced.length });
+    unannounced = [];
+    announceTimer = null;
+  }, unannounced.length === 1 && !announcer.textContent ? 0 : ANNOUNCE_MS);
 }
 
 // The read marker moves at most once every few seconds: in a busy room every reader would
@@ -199,7 +221,7 @@ if (root && log && form && input) {
     position: pagePosition(),
     onMessages: (messages) => {
       // A catch-up batch is laid out once, after its last message.
-      for (const message of messages) upsert(message, { announce: messages.length === 1, layout: false });
+      for (const message of messages) upsert(message, { announce: true, layout: false });
       relayout(log, groupSeconds);
       markRead();
     },
