@@ -228,10 +228,10 @@ KEYED_ATTRIBUTES = {
         "category": {"is_qa"},
     },
     "discussions/_thread_row.html": {
-        "t": {"id", "title", "is_pinned", "is_locked", "accepted_post_id", "author",
+        "t": {"id", "title", "is_pinned", "is_locked", "accepted_post_id", "author", "author_id",
               "reply_count", "last_activity_at", "tags"},
         "t.author": {"display_name"},
-        "row": {"thread", "unread"},
+        "row": {"thread", "unread", "new_posts", "is_new", "readers", "posters"},
         "c": {"slug"},
         "page": {"sort"},
     },

@@ -116,7 +116,7 @@ def test_sessions_page_lists_devices_and_marks_this_one(app, make):
     assert re.search(r"Chrome on Windows\s*<span class=\"badge badge-current\">This device", page)
     # Last seen is shown in the member's time zone (Tokyo: UTC+9).
     record = _sessions()[-1]
-    tokyo = (record.last_seen_at + timedelta(hours=9)).strftime("%-I:%M")
+    tokyo = (record.last_seen_at + timedelta(hours=9)).strftime("%H:%M")  # 24-hour clock
     assert tokyo in page
     assert 'name="csrf_token"' in page
     assert "Log out everywhere else" in page and "Log out everywhere" in page

@@ -33,7 +33,10 @@ def test_flag_then_hide_from_queue_removes_message_live(live_server, world, make
 
     amina = _login(new_page, live_server, "amina@example.org")
     amina.goto(url)
-    amina.locator(f"#m-{message.id}").get_by_role("link", name="Report").click()
+    reported = amina.locator(f"#m-{message.id}")
+    reported.hover()
+    reported.locator(".chat-menu-button").click()  # the message's "⋯" menu
+    reported.get_by_role("menuitem", name="Report").click()
     amina.get_by_label("Spam or advertising").check()
     amina.get_by_role("button", name="Send to the moderators").click()
     amina.wait_for_url(f"**/chat/{world.channel.id}**")

@@ -88,9 +88,9 @@ def test_arabic_is_mirrored_and_english_is_not(live_server, make, new_page, spac
     page.goto(f"{live_server.url}/chat/{room.id}")
     mine = page.locator("#message-log .chat-message.is-mine").first
     mine.wait_for()
-    borders = mine.evaluate("el => [getComputedStyle(el).borderRightWidth,"
-                            " getComputedStyle(el).borderLeftWidth]")
-    assert borders[0] == "3px" and borders[1] == "0px", borders  # own messages: start side
+    # The avatar's gutter sits on the start side: the right in Arabic.
+    box, gutter = mine.bounding_box(), mine.locator(".chat-gutter").bounding_box()
+    assert gutter["x"] > box["x"] + box["width"] / 2, (box, gutter)
     chat_shot = ARTIFACTS / "rtl-chat-ar.png"
     page.screenshot(path=str(chat_shot), full_page=True)
     print(f"\nArabic screenshots: {thread_shot} {chat_shot}")
