@@ -16,7 +16,7 @@ STATIC = ROOT / "static"
 KB = 1024
 
 # Keep in step with docs/design.md, section "Budgets".
-JS_BUDGET = 40 * KB  # all of static/js, gzip
+JS_BUDGET = 64 * KB  # all of static/js, gzip (a page loads only its own modules)
 CSS_BUDGET = 12 * KB  # all of static/css, gzip
 MODULE_BUDGET = 10 * KB  # any one of our modules, gzip: a bigger one should be split
 VENDOR_BUDGET = 60 * KB  # static/vendor scripts, gzip
