@@ -227,6 +227,21 @@ def fetchable(user: User | None, token: str) -> Upload:
     raise NotFound()
 
 
+def my_files(user: User, limit: int = 100) -> list[Upload]:
+    """The person's own shared or pending files (not avatars, not removed), newest first."""
+    return list(db.session.scalars(select(Upload).where(
+        Upload.owner_id == user.id, Upload.removed_at.is_(None), Upload.is_avatar.is_(False))
+        .order_by(Upload.id.desc()).limit(limit)))
+
+
+def current_avatar(viewer: User | None, user_id: int) -> Upload:
+    """A member's current picture, for a logged-in viewer; NotFound when there is none."""
+    person = db.session.get(User, user_id)
+    if person is None or not person.avatar_token:
+        raise NotFound()
+    return fetchable(viewer, person.avatar_token)
+
+
 def remove(user: User, token: str) -> None:
     """Remove a file everywhere it was shared: its uploader may, and so may a moderator of the
     space it was shared in. It is never served again; the bytes go at the next clean-up."""

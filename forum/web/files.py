@@ -15,9 +15,8 @@ from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
 
 from forum.errors import NotFound, Unavailable
-from forum.extensions import db, talisman
+from forum.extensions import talisman
 from forum.lib.storage import get_storage
-from forum.models import User
 from forum.services import api_tokens, uploads
 
 bp = Blueprint("files", __name__)
@@ -47,13 +46,9 @@ def avatar(user_id: int, token: str) -> Response:
     """A member's current picture, for logged-in members. The token in the URL only names the
     version (so a changed picture is a new URL, cached apart); an old URL shows the new one,
     so fragments rendered before a change never show a broken picture."""
-    viewer = _viewer()
-    person = db.session.get(User, user_id)
-    if person is None or not person.avatar_token or not viewer.is_authenticated:
-        raise NotFound()
-    upload = uploads.fetchable(viewer, person.avatar_token)
+    upload = uploads.current_avatar(_viewer(), user_id)
     return _serve(upload, thumbnail=False, cache="private, max-age=86400"
-                  if token == person.avatar_token else "private, no-cache")
+                  if token == upload.token else "private, no-cache")
 
 
 @bp.get("/files/<string(length=22):token>/<path:name>")

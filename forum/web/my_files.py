@@ -9,11 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 
 from forum.errors import DomainError
-from forum.extensions import db
-from forum.models import Upload
 from forum.services import uploads
 from forum.web.form_errors import form_status
 
@@ -36,9 +33,7 @@ def filesize(size: int) -> str:
 
 
 def _page(form: AvatarForm, status: int = 200):
-    rows = db.session.scalars(select(Upload).where(
-        Upload.owner_id == current_user.id, Upload.removed_at.is_(None),
-        Upload.is_avatar.is_(False)).order_by(Upload.id.desc()).limit(LISTED)).all()
+    rows = uploads.my_files(current_user, LISTED)
     rules = uploads.limits()
     return render_template("files/settings.html", form=form, files=rows,
                            used=uploads.used_bytes(current_user.id), rules=rules), status
