@@ -98,3 +98,11 @@ def clean_image(data: bytes, fmt: str, max_pixels: int) -> CleanImage:
         thumb_format = "PNG" if fmt == "GIF" else fmt
         thumbnail = _save(_encodable(small, thumb_format), thumb_format)
     return CleanImage(body, width, height, thumbnail)
+
+
+def square(data: bytes, size: int) -> CleanImage:
+    """Centre-crop an already cleaned picture to a `size` square (avatars)."""
+    image = Image.open(io.BytesIO(data))
+    fmt = image.format if image.format in ("PNG", "JPEG", "WEBP") else "PNG"
+    cropped = ImageOps.fit(image.convert("RGBA" if fmt == "PNG" else "RGB"), (size, size))
+    return CleanImage(_save(cropped, fmt), size, size, None)

@@ -23,7 +23,7 @@ from sqlalchemy import and_, func, select, update
 from forum.errors import DomainError, Invalid, NotFound, Unavailable
 from forum.extensions import db
 from forum.lib import file_types
-from forum.lib.images import ImageRefused, clean_image
+from forum.lib.images import ImageRefused, clean_image, square
 from forum.lib.offload import run_blocking
 from forum.lib.storage import get_storage
 from forum.models import Message, Post, Upload, UploadKind, User, utcnow
@@ -124,7 +124,7 @@ def store(user: User, data: bytes, filename: str, *, avatar: bool = False) -> Up
         try:
             cleaned = run_blocking(clean_image, data, fmt, rules.max_pixels)
             if avatar:
-                cleaned = run_blocking(_square, cleaned.data)
+                cleaned = run_blocking(square, cleaned.data, AVATAR_SIZE)
         except ImageRefused as error:
             raise _refuse_image(error, rules) from error
         data, width, height, thumbnail = (cleaned.data, cleaned.width, cleaned.height,
@@ -149,23 +149,6 @@ def store(user: User, data: bytes, filename: str, *, avatar: bool = False) -> Up
         _forget_bytes(upload)  # nothing refers to them: don't leave them behind
         raise
     return upload
-
-
-def _square(data: bytes):
-    """Centre-crop an avatar to a square of AVATAR_SIZE pixels (already cleaned)."""
-    import io
-
-    from PIL import Image, ImageOps
-
-    from forum.lib.images import CleanImage
-
-    image = Image.open(io.BytesIO(data))
-    fmt = image.format
-    square = ImageOps.fit(image.convert("RGBA" if fmt == "PNG" else "RGB"),
-                          (AVATAR_SIZE, AVATAR_SIZE))
-    out = io.BytesIO()
-    square.save(out, fmt if fmt in ("PNG", "JPEG", "WEBP") else "PNG")
-    return CleanImage(out.getvalue(), AVATAR_SIZE, AVATAR_SIZE, None)
 
 
 def referenced_tokens(source: str) -> set[str]:
