@@ -82,8 +82,10 @@ def test_postgresql_down_every_event_acks_pages_and_api_say_503_then_recover(
             started = time.monotonic()
             ack = sock.emit(event, payload)
             assert time.monotonic() - started < 10
+            # retryable, with how long to wait (docs/socket-events.md), and nothing else
             assert ack == {"ok": False, "error": {
-                "code": "unavailable", "retryable": True, "message": ack["error"]["message"]}}
+                "code": "unavailable", "retryable": True, "retry_after": 5,
+                "message": ack["error"]["message"]}}
 
         page = web.get("/chat", headers={"Accept-Language": "fr"})
         assert page.status_code == 503 and page.headers["Retry-After"] == "5"

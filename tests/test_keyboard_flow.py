@@ -111,6 +111,9 @@ def test_keyboard_only_login_chat_and_reply(live_server, make, new_page, space):
     tab_to(page, lambda f: f["tag"] == "A" and f["text"].startswith("Where to live"))
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf".*/t/{thread.id}"))
+    # The in-place reply is the script's; a loaded machine may not have run it yet, and then
+    # Enter is the plain form post (which works, but moves focus to the top of the new page).
+    page.wait_for_selector('#thread[data-live="on"]')
     tab_to(page, lambda f: f["tag"] == "TEXTAREA" and f["name"] == "body")
     page.keyboard.type("Try Carouge: quiet, and close to the tram.")
     tab_to(page, lambda f: f["tag"] == "BUTTON" and f["text"] == "Post reply")
