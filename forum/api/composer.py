@@ -17,7 +17,7 @@ from forum.extensions import limiter
 from forum.lib.emoji import emoji_list
 from forum.rate_limits import caller_key
 from forum.services import composer, mentions
-from forum.web.avatars import avatar_initials, avatar_tone
+from forum.web.avatars import avatar_initials, avatar_path, avatar_tone
 
 blp = api_blueprint("Composer", __name__, "Preview, @mention suggestions and emoji shortcodes.")
 
@@ -63,6 +63,8 @@ class MentionSchema(UserBrief):
 
     initials = fields.String(required=True)
     tone = fields.Integer(required=True, metadata={"description": "avatar-tone-N colour class"})
+    avatar_url = fields.String(required=True, allow_none=True, metadata={
+        "description": "Their uploaded picture (members only), or null: show the initials."})
 
 
 class MentionListSchema(ma.Schema):
@@ -97,7 +99,8 @@ def mention_candidates(args: dict):
                                          category_id=args.get("category_id"))
     return {"people": [{"id": p.id, "username": p.username, "display_name": p.display_name,
                         "initials": avatar_initials(p.display_name),
-                        "tone": avatar_tone(p.username)} for p in people]}
+                        "tone": avatar_tone(p.username),
+                        "avatar_url": avatar_path(p.id, p.avatar_token)} for p in people]}
 
 
 @blp.route("/emoji", methods=["GET"])

@@ -77,6 +77,7 @@ class MemberCard:
     is_mentor: bool
     expertise: list[str] = field(default_factory=list)
     cohorts: list[CardCohort] = field(default_factory=list)
+    avatar_token: str | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready form of the card."""
@@ -214,7 +215,7 @@ def directory(user: User, filters: DirectoryFilters | None = None, page: int = 1
             organisation=p.organisation, duty_station=p.duty_station,
             sponsoring_country=p.sponsoring_country, open_to_mentoring=p.open_to_mentoring,
             is_mentor=p.is_mentor or p.id in mentor_ids,
-            expertise=expertise[p.id], cohorts=cohorts[p.id],
+            expertise=expertise[p.id], cohorts=cohorts[p.id], avatar_token=p.avatar_token,
         )
         for p in people
     ]

@@ -2,7 +2,7 @@
 
 The colour is one of AVATAR_TONES classes in static/css/commons.css (the CSP allows no inline
 style), each legible with white text in light and dark themes. templates/_avatar.html renders
-them; when uploaded pictures exist it will show those first.
+them, showing an uploaded picture first (served by forum/web/files.py).
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ def avatar_initials(name: str | None) -> str:
     if len(words) == 1 or ord(first) >= 0x2E80:  # CJK and after: one character
         return first.upper()
     return (first + words[-1][0]).upper()
+
+
+def avatar_path(user_id: int, token: str | None) -> str | None:
+    """Where a person's uploaded picture is served (members only), or None for initials."""
+    return f"/avatars/{user_id}/{token}" if token else None
 
 
 def avatar_tone(key: str | None) -> int:

@@ -397,10 +397,18 @@ class Composer {
       option.dataset.index = String(index);
       option.className = "composer-option";
       if (item.person) {
-        const avatar = document.createElement("span");
-        avatar.className = `avatar avatar-sm avatar-tone-${Number(item.person.tone) || 0}`;
+        // Their picture when they have one (a same-origin /avatars/ path), else the initials.
+        const picture = item.person.avatar_url?.startsWith("/avatars/") && item.person.avatar_url;
+        const avatar = document.createElement(picture ? "img" : "span");
+        if (picture) {
+          avatar.className = "avatar avatar-sm avatar-picture";
+          avatar.src = picture;
+          avatar.alt = "";
+        } else {
+          avatar.className = `avatar avatar-sm avatar-tone-${Number(item.person.tone) || 0}`;
+          avatar.textContent = item.person.initials;
+        }
         avatar.setAttribute("aria-hidden", "true");
-        avatar.textContent = item.person.initials;
         const name = document.createElement("span");
         name.className = "composer-option-name";
         name.dir = "auto";

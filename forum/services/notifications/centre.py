@@ -95,7 +95,7 @@ def item(row: Notification) -> dict:
         "target_id": row.target_id,
         "actor": None if row.actor is None else {
             "id": row.actor.id, "username": row.actor.username,
-            "display_name": row.actor.display_name},
+            "display_name": row.actor.display_name, "avatar_token": row.actor.avatar_token},
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
         "read": row.read_at is not None,
