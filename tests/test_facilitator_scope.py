@@ -7,6 +7,8 @@ cannot edit their profile. Checked on pages, the API and Socket.IO.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -208,3 +210,27 @@ def test_suspended_account_cannot_edit_its_profile(app, world):
     assert answer.status_code == 403 and answer.json["error"]["code"] == "suspended"
     db.session.expire_all()
     assert db.session.get(User, world.amina.id).display_name != "Changed Name"
+
+
+def test_suspended_account_can_neither_set_nor_remove_its_picture(app, world):
+    from tests.uploads_helpers import png, upload
+
+    token = token_for(world.amina)
+    assert upload(app, token, png(), "me.png", path="/api/v1/me/avatar",
+                  method="PUT").status_code == 200
+    db.session.expire_all()
+    picture = db.session.get(User, world.amina.id).avatar_token
+    people.suspend(world.moderator, world.amina.id, 2, "Site-wide")
+    refused = upload(app, token, png(colour=(1, 2, 3)), "new.png", path="/api/v1/me/avatar",
+                     method="PUT")
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "suspended"
+    api = ApiClient(app, token)
+    assert api.delete("/me/avatar").status_code == 403
+    browser = Browser(app, world.amina)
+    page = browser.get("/settings/files").text
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    csrf = csrf or re.search(r'name="csrf_token" value="([^"]+)"', page)
+    removed = browser.post("/settings/avatar/remove", data={"csrf_token": csrf.group(1)})
+    assert removed.status_code == 403 and "Your account is suspended until" in removed.text
+    db.session.expire_all()
+    assert db.session.get(User, world.amina.id).avatar_token == picture  # unchanged

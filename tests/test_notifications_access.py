@@ -150,3 +150,22 @@ def test_removed_member_loses_chat_mentions_and_moderation_notices_stay(app, wor
     items = notifications.list_notifications(_fresh(world.amina))["items"]
     assert [i["kind"] for i in items] == ["moderation"]  # addressed to her: still shown
     assert notifications.unread_count(_fresh(world.amina)) == 1
+
+
+def test_immediate_mail_is_not_sent_for_what_the_recipient_can_no_longer_read(app, world):
+    # Mail is decided after the commit; access can change in between (a move, a removal).
+    preferences.set_preferences(world.carla, {"mention": "app"})  # nothing mailed yet
+    kept = discussions.create_thread(world.amina, world.general.id, "Still open", "Hi @carla")
+    moved = discussions.create_thread(world.amina, world.general.id, "Soon private",
+                                      "Secret for @carla")
+    assert outbox() == []
+    rows = {r.target_id: r.id for r in db.session.scalars(
+        select(Notification).where(Notification.user_id == world.carla.id))}
+    assert len(rows) == 2 and kept.id != moved.id
+    preferences.set_preferences(_fresh(world.carla), {"mention": "email"})
+    content.move_thread(_fresh(world.moderator), moved.id, world.lounge_a.id, "To Alpha")
+    assert mailing.send_immediate(list(rows.values())) == 1
+    [mail] = outbox()
+    assert mail["To"] == "carla@example.org" and "Still open" in mail["Subject"]
+    assert all("Soon private" not in m.as_string() and "Secret" not in m.as_string()
+               for m in outbox())

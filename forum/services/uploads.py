@@ -265,7 +265,8 @@ def set_avatar(user: User, data: bytes, filename: str) -> Upload:
 
 
 def clear_avatar(user: User) -> None:
-    """Back to the generated initials."""
+    """Back to the generated initials (a profile edit: not while suspended, like the others)."""
+    access.require_active(user)
     if user.avatar_token:
         db.session.execute(update(Upload).where(Upload.token == user.avatar_token)
                            .values(removed_at=utcnow()))
