@@ -242,3 +242,34 @@ def test_phone_drawer(live_server, world, new_page):
     # The message box is reachable at 375 px: pinned at the bottom of the screen.
     box = page.get_by_role("textbox", name="Message").bounding_box()
     assert box is not None and box["y"] + box["height"] <= 740
+
+
+def test_a_conversation_opened_by_someone_else_appears_in_the_sidebar_live(
+        live_server, world, new_page):
+    amina, bruno = new_page(), new_page()
+    browser_login(amina, live_server.url, "amina@example.org")
+    browser_login(bruno, live_server.url, "bruno@example.org")
+    amina.goto(f"{live_server.url}/chat/{world.lobby.id}")
+    amina.locator('#chat-sidebar[data-live="on"]').wait_for(state="attached")
+    assert amina.locator('ul.chat-nav[data-kind="direct"] .chat-nav-item').count() == 0
+
+    # Bruno starts a conversation from Amina's profile and writes (no reload on her side).
+    bruno.goto(f"{live_server.url}/u/amina")
+    bruno.get_by_role("button", name="Send a direct message").click()
+    bruno.wait_for_url("**/chat/*")
+    bruno.locator('#chat-sidebar[data-live="on"]').wait_for(state="attached")
+    dm_id = int(bruno.url.rstrip("/").rsplit("/", 1)[1])
+    line = _item(amina, dm_id)
+    line.wait_for()
+    assert line.locator(".chat-nav-title").inner_text() == "Bruno"
+    assert line.locator("a").get_attribute("href") == f"/chat/{dm_id}"
+    # "No conversations yet." is gone from the direct list.
+    assert amina.locator('.chat-nav-group:has(ul[data-kind="direct"]) .chat-nav-empty').count() == 0
+    box = bruno.locator("#chat-composer textarea, #message-form textarea").first
+    box.fill("Welcome to Geneva!")
+    box.press("Enter")
+    amina.locator(f'.chat-nav-item[data-channel-id="{dm_id}"][data-unread="1"]').wait_for()
+    badge = line.locator(".chat-unread-badge")
+    assert badge.is_visible() and "1" in badge.inner_text()
+    line.locator("a").click()
+    amina.locator("#message-log .chat-message", has_text="Welcome to Geneva!").wait_for()

@@ -123,3 +123,28 @@ def test_chat_page_with_3_or_50_channels_costs_the_same_statements(app, world, q
     assert html.count('class="chat-nav-item') == 50  # general, lobby, 47 rooms, the DM
     assert "room46" in html and "Unread: 1" in html
     assert few == many <= 8, (few, many)
+
+
+def test_a_new_direct_conversation_is_listed_at_once_for_its_members_only(
+        app, world, socket_client):
+    bruno = chat_helpers.connect(app, socket_client, "bruno@example.org")
+    carla = chat_helpers.connect(app, socket_client, "carla@example.org")
+    before = bruno.emit("chat:watch", {})
+    bruno.get_received()
+    carla.get_received()
+    dm = chat.open_direct_channel(world.amina, ["bruno"])
+    assert events(bruno, "chat:listed") == [{"channel_id": dm.id}]
+    assert events(carla, "chat:listed") == []
+    assert dm.id not in {c["id"] for c in before["channels"]}
+    # The watch it triggers lists the conversation with what a sidebar line needs, and joins
+    # its activity room.
+    ack = bruno.emit("chat:watch", {})
+    [line] = [c for c in ack["channels"] if c["id"] == dm.id]
+    assert line == {"id": dm.id, "kind": "direct", "title": world.amina.display_name,
+                    "unread": 0, "mentions": 0, "muted": False, "partner_id": world.amina.id}
+    bruno.get_received()
+    chat.send_message(world.amina, dm.id, "hello", "n1")
+    assert [e["channel_id"] for e in events(bruno, "chat:activity")] == [dm.id]
+    # Opening the same 1:1 again lists nothing new.
+    chat.open_direct_channel(world.bruno, ["amina"])
+    assert events(bruno, "chat:listed") == []

@@ -29,7 +29,7 @@ from forum.extensions import db
 from forum.lib import socket_registry
 from forum.lib.degraded import note_down, note_up, shared_state_errors
 from forum.lib.fragments import render_fragment
-from forum.lib.realtime import broadcast, channel_room
+from forum.lib.realtime import broadcast, channel_room, send_to_user
 from forum.lib.text import clean_text, render_chat
 from forum.lib.upsert import insert_for
 from forum.models import (
@@ -650,6 +650,9 @@ def open_direct_channel(user: User, usernames: list[str]) -> Channel:
         if found is None:
             raise
         return found
+    # After the commit: every member's open sidebars list the new conversation at once.
+    for member_id in ids:
+        send_to_user(member_id, "chat:listed", {"channel_id": channel.id})
     return channel
 
 

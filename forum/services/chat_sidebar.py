@@ -49,9 +49,10 @@ class SidebarItem:
         return self.unread > UNREAD_CAP
 
     def to_dict(self) -> dict:
-        """The socket representation (the `chat:watch` ack)."""
-        return {"id": self.id, "kind": self.kind, "unread": self.unread,
-                "mentions": self.mentions, "muted": self.muted}
+        """The socket representation (the `chat:watch` ack): enough to draw a line that is not
+        on the page yet (a conversation opened since it loaded)."""
+        return {"id": self.id, "kind": self.kind, "title": self.title, "unread": self.unread,
+                "mentions": self.mentions, "muted": self.muted, "partner_id": self.partner_id}
 
 
 def _sidebar_statement(user: User):

@@ -98,6 +98,7 @@ JS_STRINGS = {
     "new_below": _l("(%(num)s new)"),
     "unread_count": _l("Unread: %(num)s"),
     "mention_count": _l("Mentions: %(num)s"),
+    "online": _l("online"),
     "notify_mention": _l("You were mentioned in %(channel)s"),
     "notify_direct": _l("New message in %(channel)s"),
     # static/js/ui.js: in-page dialogs and toasts

@@ -40,13 +40,58 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
     if (item) setCounts(item, 0, 0);
   }
 
+  /** A line for a channel opened since the page loaded (the same markup as _sidebar.html). */
+  function addItem(entry) {
+    const list = sidebar.querySelector(`ul.chat-nav[data-kind="${entry.kind}"]`);
+    if (!list) return null;
+    const item = document.createElement("li");
+    item.className = "chat-nav-item";
+    item.dataset.channelId = String(entry.id);
+    item.dataset.kind = entry.kind;
+    if (entry.partner_id) item.dataset.partnerId = String(entry.partner_id);
+    const link = document.createElement("a");
+    link.href = `/chat/${Number(entry.id)}`;
+    const mark = document.createElement("span");
+    mark.setAttribute("aria-hidden", "true");
+    mark.className = entry.kind === "direct" ? "chat-dot" : "chat-hash";
+    if (entry.kind !== "direct") mark.textContent = "#";
+    const title = document.createElement("span");
+    title.className = "chat-nav-title";
+    title.dir = "auto";
+    title.textContent = entry.title; // a name: text, never markup
+    link.append(mark, title);
+    if (entry.kind === "direct") {
+      const label = document.createElement("span");
+      label.className = "visually-hidden chat-online-label";
+      label.hidden = true;
+      label.textContent = t("online");
+      link.append(label);
+    }
+    for (const name of ["chat-mention-badge", "chat-unread-badge"]) {
+      const badge = document.createElement("span");
+      badge.className = name === "chat-unread-badge" ? `badge badge-count ${name}` : `badge ${name}`;
+      badge.hidden = true;
+      const seen = document.createElement("span");
+      seen.setAttribute("aria-hidden", "true");
+      const said = document.createElement("span");
+      said.className = "visually-hidden";
+      badge.append(seen, said);
+      link.append(badge);
+    }
+    item.append(link);
+    list.prepend(item); // the newest conversation first, where the eye is
+    list.parentElement.querySelector(".chat-nav-empty")?.remove();
+    return item;
+  }
+
   function watch() {
     socket.emit("chat:watch", {}, (ack) => {
       if (!ack?.ok) return;
       sidebar.dataset.live = "on"; // following the channels' activity from now on
       for (const entry of ack.channels) {
-        const item = itemFor(entry.id);
-        if (!item) continue; // opened since the page loaded: listed after the next visit
+        // A conversation opened since the page loaded (chat:listed) gets its line now.
+        const item = itemFor(entry.id) ?? addItem(entry);
+        if (!item) continue;
         if (isCurrentAndSeen(entry.id)) setCounts(item, 0, 0);
         else setCounts(item, entry.unread, entry.mentions);
       }
@@ -62,6 +107,8 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
   }
 
   socket.on("connect", watch);
+  // Someone opened a conversation with me: list it (watch also joins its activity room).
+  socket.on("chat:listed", watch);
   if (socket.connected) watch();
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") watch();
