@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -47,6 +48,7 @@ class LiveServer:
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
              "tests.live_app:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: kill() takes the worker too
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -72,9 +74,13 @@ class LiveServer:
                 self.process.wait()
 
     def kill(self) -> None:
-        """Kill the process abruptly, as a crash would."""
+        """Kill the server abruptly, as a crash would: the master AND its worker (an orphaned
+        worker would otherwise keep serving its sockets until it notices its parent is gone)."""
         if self.process and self.process.poll() is None:
-            self.process.kill()
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.process.wait()
 
     def log(self) -> str:
