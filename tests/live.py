@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -77,10 +78,8 @@ class LiveServer:
         """Kill the server abruptly, as a crash would: the master AND its worker (an orphaned
         worker would otherwise keep serving its sockets until it notices its parent is gone)."""
         if self.process and self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):  # it died by itself meanwhile
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.process.wait()
 
     def log(self) -> str:

@@ -37,3 +37,23 @@ def test_profile_offers_a_direct_message_that_opens_one_conversation(client, aut
     auth.logout()
     auth.login(world.carla.email)
     assert client.get(first.location).status_code == 404
+
+
+def test_a_plain_form_send_refused_after_suspension_keeps_the_text(client, auth, world):
+    from sqlalchemy import func, select
+
+    from forum.extensions import db
+    from forum.models import Message
+    from forum.services.moderation import people
+
+    auth.login(world.amina.email)
+    assert client.get(f"/chat/{world.channel.id}").status_code == 200
+    people.suspend(world.mod, world.amina.id, 1, "Cooling off")  # while her page is open
+    answer = client.post(f"/chat/{world.channel.id}",
+                         data={"body": "Words worth keeping", "client_id": "plain-1"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 403
+    assert "Words worth keeping</textarea>" in html  # the text is back in the box
+    assert "suspended until" in html and "<main" in html  # said on the chat page itself
+    assert db.session.scalar(select(func.count(Message.id)).where(
+        Message.author_id == world.amina.id)) == 0

@@ -11,7 +11,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from forum.errors import Conflict, Invalid, NotFound, RateLimited
+from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.services import chat as svc
 from forum.services import chat_to_thread
 from forum.web.form_errors import apply_errors, form_status
@@ -73,11 +73,13 @@ def send(channel_id: int):
         return _channel_page(channel_id, form, 422)
     try:
         message = svc.send_message(current_user, channel_id, form.body.data, form.client_id.data)
-    except (Invalid, RateLimited) as error:
+    except (Invalid, RateLimited, Forbidden) as error:
+        # The page again, with what was typed and why it was not sent (suspended since the page
+        # loaded, the cohort archived read-only, a cohort restriction): never an error page.
         form.form_errors.append(error.message)
         if isinstance(error, Invalid) and "body" in error.fields:
             form.body.errors = [error.fields["body"]]
-        return _channel_page(channel_id, form, 429 if isinstance(error, RateLimited) else 422)
+        return _channel_page(channel_id, form, error.status)
     return redirect(url_for("chat.channel", channel_id=channel_id, _anchor=f"m-{message.id}"))
 
 
