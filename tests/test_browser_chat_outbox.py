@@ -233,3 +233,25 @@ def test_removal_and_logout_elsewhere_are_said_and_a_logged_out_page_stops_recon
     assert seen >= 1  # it did try once, to learn why the server closed it
     page.wait_for_timeout(4000)
     assert len(connects) == seen, connects
+
+
+def test_a_lifted_suspension_opens_the_composer_again_without_a_reload(
+        live_server, world, new_page):
+    page = _open_chat(new_page, live_server, "amina@example.org", world.channel.id)
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("Ready when you are")
+    moderator = login_session(live_server, world.mod.email, "correct horse battery")
+    person = f"{live_server.url}/moderation/people/{world.amina.id}"
+    moderator.post(person + "/suspend", data={"csrf_token": _token(moderator, person),
+                                              "days": "1", "hours": "0", "reason": "Cool off"})
+    page.locator(STATE, has_text="suspended until").wait_for()
+    assert box.is_disabled()
+    moderator.post(person + "/lift", data={"csrf_token": _token(moderator, person),
+                                           "reason": "Talked"})
+    page.wait_for_function("() => !document.querySelector('#chat-composer').disabled")
+    assert page.locator(STATE).is_hidden() or "suspended" not in page.locator(STATE).text_content()
+    assert box.input_value() == "Ready when you are"
+    box.press("Enter")
+    page.locator("#message-log .chat-message:not(.is-outbox)",
+                 has_text="Ready when you are").wait_for()
+    assert _stored("Ready when you are") == 1

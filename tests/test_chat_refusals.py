@@ -91,3 +91,19 @@ def test_a_rate_limited_send_says_how_long_to_wait(app, world):
                                        "client_id": f"c-{n}"}) for n in range(3)]
     assert [a["ok"] for a in acks] == [True, True, False]
     assert acks[2]["error"]["code"] == "rate_limited" and acks[2]["error"]["retry_after"] == 30
+
+
+def test_a_lifted_suspension_reaches_the_open_socket_and_sending_works_again(app, world):
+    from forum.services.moderation import people
+
+    people.suspend(world.mod, world.amina.id, 1, "Cooling off")
+    sock = chat_helpers.Sock(_socket(app, _logged_in(app, "amina@example.org")))
+    assert [e["code"] for e in events(sock, "account:state")] == ["suspended"]
+    other = chat_helpers.connect(app, socket_client=lambda c: _socket(app, c),
+                                 email="bruno@example.org")
+    people.lift(db.session.get(User, world.mod.id), world.amina.id, "Talked it through")
+    assert events(sock, "account:state") == [{"code": "active"}]
+    assert events(other, "account:state") == []  # only the person's own sockets hear it
+    ack = sock.emit("message:send", {"channel_id": world.channel.id, "body": "back",
+                                     "client_id": "c-back"})
+    assert ack["ok"] is True

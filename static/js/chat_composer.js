@@ -70,6 +70,7 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
   const entries = loadOutbox(me, channelId);
   const nodes = new Map(); // client_id → its <li> in the log
   let blocked = null; // {code, text, login?}: why this person cannot send here now
+  let unblockTimer = 0; // a suspension's end, when the page is still open then
   let sending = false;
   let retryMs = 1000;
   let lastTypingSent = 0;
@@ -110,6 +111,21 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
       login: code === "logged_out" };
     fieldset.disabled = true; // a disabled box keeps its text (and drafts.js keeps the draft)
     renderState();
+    // A suspension ends by itself: open the box again then (the server decides each send).
+    const ends = code === "suspended" && details.until ? Date.parse(details.until) - Date.now() : 0;
+    clearTimeout(unblockTimer);
+    if (ends > 0 && ends < 2 ** 31 - 1) unblockTimer = setTimeout(unblock, ends + 1000);
+  }
+
+  /** Writing is possible again (the suspension was lifted or ran out). */
+  function unblock() {
+    clearTimeout(unblockTimer);
+    if (blocked?.code !== "suspended") return;
+    blocked = null;
+    stateBox.removeAttribute("data-account-code");
+    fieldset.disabled = fieldset.hasAttribute("data-cohort-blocked"); // archived read-only stays
+    renderState();
+    flush();
   }
 
   // ------------------------------------------------------------------ messages in the log
@@ -286,6 +302,7 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
     const root = document.getElementById("chat");
     if (event.channel_id !== channelId || "moderates" in root.dataset) return; // moderators write
     const notice = document.getElementById("cohort-notice");
+    fieldset.toggleAttribute("data-cohort-blocked", event.read_only);
     fieldset.disabled = event.read_only || Boolean(blocked);
     if (notice) {
       notice.textContent = event.read_only ? notice.dataset.readOnlyText : "";
@@ -327,6 +344,8 @@ export function initComposer({ channelId, feed, upsert, markRead }) {
       block(state.code === "banned" ? "banned" : "logged_out");
     } else if (state.account?.code === "suspended" && !blocked) {
       block("suspended", state.account);
+    } else if (state.account?.code === "active" && blocked?.code === "suspended") {
+      unblock(); // lifted while the page was open
     }
     renderState();
     if (state.status === "connected") flush();

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.lib.realtime import send_to_user
 from forum.models import AuditEntry, Cohort, CohortRestriction, User, utcnow
 from forum.services import access, notifications, sessions
 from forum.services.accounts import bump_session_version
@@ -140,6 +141,9 @@ def lift(actor: User | None, user_id: int, reason: str = "") -> User:
     pending = _notify(person, actor, "lift", reason)
     db.session.commit()
     access.forget_memberships(person.id)
+    if lifted["suspension"]:
+        # Open chat pages enable their composer again without a reload.
+        send_to_user(person.id, "account:state", {"code": "active"})
     notifications.deliver(pending)
     return person
 
