@@ -106,6 +106,9 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         # Unique per test, so concurrent runs sharing one Redis never hear each other.
         "SOCKETIO_CHANNEL": f"commons-test-{os.getpid()}-{tmp_path.name}",
         "REDIS_KEY_PREFIX": f"commons-test:{os.getpid()}:{tmp_path.name}:",
+        # Rate-limit counters too (in Redis for the cross-process suites): without a prefix every
+        # run on the machine shares one login budget per address and account, and 429s.
+        "RATELIMIT_KEY_PREFIX": f"commons-test:{os.getpid()}:{tmp_path.name}:limits",
     }
 
 
