@@ -148,3 +148,15 @@ def test_a_new_direct_conversation_is_listed_at_once_for_its_members_only(
     # Opening the same 1:1 again lists nothing new.
     chat.open_direct_channel(world.bruno, ["amina"])
     assert events(bruno, "chat:listed") == []
+
+
+def test_presence_dots_answer_for_direct_partners_only_and_follow_them(
+        app, world, socket_client):
+    chat.open_direct_channel(world.amina, ["bruno"])
+    amina = chat_helpers.connect(app, socket_client, "amina@example.org")
+    assert amina.emit("presence:partners", {}) == {"ok": True, "online": []}
+    bruno = chat_helpers.connect(app, socket_client, "bruno@example.org")
+    chat_helpers.connect(app, socket_client, "carla@example.org")  # online, but no DM
+    assert amina.emit("presence:partners", {}) == {"ok": True, "online": [world.bruno.id]}
+    bruno.disconnect()
+    assert amina.emit("presence:partners", {}) == {"ok": True, "online": []}

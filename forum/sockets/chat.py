@@ -125,3 +125,9 @@ def on_typing(data: dict) -> dict:
 def on_chat_watch(data: dict) -> dict:
     """A sidebar: follow the activity of every listed channel; the ack brings its counts."""
     return chat_sidebar.watch(current_user, request.sid)
+
+
+@chat_event("presence:partners")
+def on_presence_partners(data: dict) -> dict:
+    """Which of my direct-conversation partners are online (the sidebar's dots)."""
+    return chat_sidebar.online_partners(current_user)

@@ -95,16 +95,27 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
         if (isCurrentAndSeen(entry.id)) setCounts(item, 0, 0);
         else setCounts(item, entry.unread, entry.mentions);
       }
-      const online = new Set(ack.online);
-      for (const item of items()) {
-        if (!item.dataset.partnerId) continue;
-        const on = online.has(Number(item.dataset.partnerId));
-        item.classList.toggle("is-online", on);
-        const label = item.querySelector(".chat-online-label");
-        if (label) label.hidden = !on;
-      }
+      showOnline(ack.online);
     });
   }
+
+  function showOnline(ids) {
+    const online = new Set(ids);
+    for (const item of items()) {
+      if (!item.dataset.partnerId) continue;
+      const on = online.has(Number(item.dataset.partnerId));
+      item.classList.toggle("is-online", on);
+      const label = item.querySelector(".chat-online-label");
+      if (label) label.hidden = !on;
+    }
+  }
+
+  // Presence dots stay current: a light question every minute while the page is seen.
+  setInterval(() => {
+    if (!socket.connected || document.visibilityState !== "visible") return;
+    if (!sidebar.querySelector(".chat-nav-item[data-partner-id]")) return;
+    socket.emit("presence:partners", {}, (ack) => { if (ack?.ok) showOnline(ack.online); });
+  }, 60_000);
 
   socket.on("connect", watch);
   // Someone opened a conversation with me: list it (watch also joins its activity room).
