@@ -27,6 +27,13 @@ pytestmark = pytest.mark.live
 world = chat_helpers.world  # the fixture
 
 LOG_SEQS = "items => items.map(i => Number(i.dataset.seq))"
+WAIT_MS = 20_000  # a loaded CI machine (two cores, other suites running) is slow to render
+
+
+def _open_page(new_page):
+    page = new_page()
+    page.set_default_timeout(WAIT_MS)
+    return page
 
 
 @pytest.fixture
@@ -78,7 +85,7 @@ def test_a_join_answered_with_a_retryable_error_is_retried_until_the_page_catche
     server = hooked_server({"join_fails_while": {
         "flag": str(flag), "log": str(failures), "error": error}})
     chat.send_message(world.bruno, world.channel.id, "Before the outage", "before-1")
-    page = new_page()
+    page = _open_page(new_page)
     browser_login(page, server.url, "amina@example.org")
     page.goto(f"{server.url}/chat/{world.channel.id}")
     log = page.locator("#message-log")
@@ -114,7 +121,7 @@ def test_resync_fetches_exactly_the_messages_the_page_missed_once_each_in_order(
         hooked_server, world, new_page):
     server = hooked_server({"resync_route": True})
     chat.send_message(world.bruno, world.channel.id, "Seen live", "seen-1")
-    page = new_page()
+    page = _open_page(new_page)
     browser_login(page, server.url, "amina@example.org")
     page.goto(f"{server.url}/chat/{world.channel.id}")
     page.locator("#presence-list li", has_text="Amina").wait_for()  # joined, caught up
