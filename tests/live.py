@@ -33,6 +33,8 @@ class LiveServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    # Test-only faults and nudges installed in the server process (tests/live_hooks.py).
+    hooks: dict = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -42,7 +44,8 @@ class LiveServer:
     def start(self, timeout: float = 60.0) -> LiveServer:
         """Start the process and wait until /healthz answers."""
         env = {**os.environ, "FORUM_LIVE_CONFIG": json.dumps(self.config),
-               "BIND": f"127.0.0.1:{self.port}", "ACCESS_LOG": "", "LOG_LEVEL": "warning"}
+               "BIND": f"127.0.0.1:{self.port}", "ACCESS_LOG": "", "LOG_LEVEL": "warning",
+               "FORUM_LIVE_HOOKS": json.dumps(self.hooks)}
         self.log_path = Path(self.config.get("LOG_DIR", "/tmp")) / f"live-{self.port}.log"
         log = open(self.log_path, "w")  # noqa: SIM115 - kept open for the process lifetime
         self.process = subprocess.Popen(

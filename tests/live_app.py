@@ -1,4 +1,8 @@
-"""The app a live test server runs: test settings from FORUM_LIVE_CONFIG, real gevent server."""
+"""The app a live test server runs: test settings from FORUM_LIVE_CONFIG, real gevent server.
+
+FORUM_LIVE_HOOKS (JSON, optional) names test-only faults and nudges to install in this process
+(tests/live_hooks.py); the app itself knows nothing of them.
+"""
 
 from __future__ import annotations
 
@@ -14,3 +18,9 @@ config = {
     **overrides,
 }
 app = create_app(config)
+
+hooks = json.loads(os.environ.get("FORUM_LIVE_HOOKS", "{}"))
+if hooks:
+    from tests.live_hooks import install
+
+    install(app, hooks)

@@ -12,6 +12,7 @@ from forum import create_app
 from forum.extensions import db
 from forum.models import Channel, Message
 from forum.services import chat
+from forum.services.moderation import content
 from tests import chat_helpers
 from tests.chat_helpers import events
 
@@ -80,6 +81,22 @@ def test_a_held_message_keeps_its_number_and_readers_move_past_it(app, world, so
     assert [m["seq"] for m in ack["messages"]] == [3]
     assert ack["last_seq"] == 3  # the hole at 2 is accounted for: no endless gap filling
     assert db.session.get(Channel, world.channel.id).last_seq == 3
+
+
+def test_message_hidden_carries_the_seq_of_the_message_that_left(app, world, socket_client):
+    app.config["MODERATION_WORDS"] = ["pineapple=queue"]
+    edited = chat.send_message(world.bruno, world.channel.id, "one", "x-1")
+    removed = chat.send_message(world.bruno, world.channel.id, "two", "x-2")
+    amina = chat_helpers.connect(app, socket_client, "amina@example.org")
+    assert amina.emit("channel:join", {"channel_id": world.channel.id})["ok"]
+    amina.get_received()
+    chat_helpers.fresh_context()
+    chat.edit_message(world.bruno, edited.id, "pineapple")  # held for review: leaves the log
+    chat_helpers.fresh_context()
+    content.remove(world.mod, "message", removed.id, "Spam")  # deleted by a moderator
+    assert events(amina, "message:hidden") == [
+        {"id": edited.id, "channel_id": world.channel.id, "seq": 1},
+        {"id": removed.id, "channel_id": world.channel.id, "seq": 2}]
 
 
 def test_concurrent_senders_never_share_a_number(app, world):

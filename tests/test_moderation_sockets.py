@@ -33,8 +33,9 @@ def test_hidden_message_leaves_every_open_client_and_comes_back_on_restore(
     ack = mod.emit("moderation:hide", {"target_type": "message", "target_id": rude.id,
                                        "reason": "Be kind"})
     assert ack == {"ok": True, "target_type": "message", "target_id": rude.id}
-    assert events(amina, "message:hidden") == [{"id": rude.id, "channel_id": room.id}]
-    assert events(bilal, "message:hidden") == [{"id": rude.id, "channel_id": room.id}]
+    hidden = [{"id": rude.id, "channel_id": room.id, "seq": rude.seq}]
+    assert events(amina, "message:hidden") == hidden
+    assert events(bilal, "message:hidden") == hidden
     assert carla.get_received() == []  # another cohort hears nothing
     # A reconnecting client's catch-up does not bring it back.
     rejoin = amina.emit("channel:join", {"channel_id": room.id, "last_id": 0})
@@ -75,7 +76,8 @@ def test_threshold_hide_is_broadcast(app, world, socket_client):
     assert again["error"]["code"] == "already_flagged"
     g.pop("_login_user", None)
     assert flags.flag(world.facilitator, "message", message.id, "spam").auto_hidden
-    assert events(listener, "message:hidden") == [{"id": message.id, "channel_id": room.id}]
+    assert events(listener, "message:hidden") == [
+        {"id": message.id, "channel_id": room.id, "seq": message.seq}]
 
 
 def test_suspension_cuts_sockets_and_blocks_live_sending(app, world, socket_client):

@@ -386,8 +386,8 @@ def edit_message(user: User, message_id: int, body: object) -> Message:
                                                                   previous_html)
     db.session.commit()
     if held:
-        broadcast("message:hidden", {"id": message.id, "channel_id": channel.id},
-                  channel_room(channel.id))
+        broadcast("message:hidden", {"id": message.id, "channel_id": channel.id,
+                                     "seq": message.seq}, channel_room(channel.id))
         return message
     broadcast("message:edited", message_payload(message, user), channel_room(channel.id))
     notifications.deliver(pending)

@@ -15,7 +15,7 @@ from forum.errors import Conflict, Forbidden, Invalid
 from forum.extensions import db
 from forum.lib.realtime import broadcast, channel_room, thread_room
 from forum.lib.text import clean_text
-from forum.models import Category, Flag, Hold, Post, PostRevision, Thread, User, utcnow
+from forum.models import Category, Flag, Hold, Message, Post, PostRevision, Thread, User, utcnow
 from forum.services import access, live_access, notifications
 from forum.services.access import ContentTarget
 from forum.services.moderation import audit
@@ -108,17 +108,23 @@ def _post_fragment(post_id: int) -> tuple[Post, str]:
     return post, render_post_fragment(post, post.thread)
 
 
-def broadcast_hidden(target_type: str, target_id: int, thread_or_channel_id: int) -> None:
+def broadcast_hidden(target: ContentTarget, thread_or_channel_id: int) -> None:
     """After commit: remove a hidden item from every open page."""
-    if target_type == "message":
-        broadcast("message:hidden", {"id": target_id, "channel_id": thread_or_channel_id},
+    if target.type == "message":
+        broadcast("message:hidden", hidden_message_event(target.obj, thread_or_channel_id),
                   channel_room(thread_or_channel_id))
-    elif target_type == "post":
-        post, html = _post_fragment(target_id)
+    elif target.type == "post":
+        post, html = _post_fragment(target.id)
         broadcast("post:hidden", {"thread_id": post.thread_id, "post_id": post.id,
                                   "html": html}, thread_room(post.thread_id))
     else:
-        _close_thread_room(target_id, "thread:removed")
+        _close_thread_room(target.id, "thread:removed")
+
+
+def hidden_message_event(message: Message, channel_id: int) -> dict:
+    """The `message:hidden` payload: the message that leaves the log, its channel and seq."""
+    # Called after the commit: reading the id loads the row again anyway, seq comes with it.
+    return {"id": message.id, "channel_id": channel_id, "seq": message.seq}
 
 
 def _close_thread_room(thread_id: int, event: str) -> None:
@@ -149,7 +155,7 @@ def hide(user: User, target_type: str, target_id: int, reason: str) -> ContentTa
     pending = _notify(target, user, "hide", reason)
     container = _container_id(target)
     db.session.commit()
-    broadcast_hidden(target.type, target.id, container)
+    broadcast_hidden(target, container)
     notifications.deliver(pending)
     return target
 
@@ -268,7 +274,7 @@ def remove(user: User, target_type: str, target_id: int, reason: str) -> Content
     container = _container_id(target)
     db.session.commit()
     if target.type == "message":
-        broadcast("message:hidden", {"id": target.id, "channel_id": container},
+        broadcast("message:hidden", hidden_message_event(target.obj, container),
                   channel_room(container))
     elif target.type == "post":
         post, html = _post_fragment(target.id)

@@ -89,7 +89,7 @@ def flag(user: User | None, target_type: str, target_id: int, reason: str,
         auto_hidden = True
     db.session.commit()
     if auto_hidden:
-        content.broadcast_hidden(target.type, target.id, container)
+        content.broadcast_hidden(target, container)
         notifications.deliver(pending)
     return FlagResult(row, target, auto_hidden)
 
