@@ -114,3 +114,12 @@ def browser_login(page, base: str, email: str, password: str = "correct horse ba
     # Wait for the redirect away from the form (a failed login stays there and times out).
     page.wait_for_url(lambda url: "/login" not in url)
     page.wait_for_load_state("load")
+
+
+def count_connects(page) -> list[str]:
+    """Every Socket.IO connection the page opens from now on (websocket or polling handshake)."""
+    opened: list[str] = []
+    page.on("websocket", lambda ws: opened.append(ws.url) if "EIO=" in ws.url else None)
+    page.on("request", lambda r: opened.append(r.url) if "EIO=" in r.url
+            and "transport=polling" in r.url and "sid=" not in r.url else None)
+    return opened

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import CohortMembership, Message
 from tests import chat_helpers
-from tests.live import browser_login, login_session
+from tests.live import browser_login, count_connects, login_session
 
 pytestmark = pytest.mark.live
 world = chat_helpers.world  # the fixture
@@ -50,15 +50,6 @@ def _open_chat(new_page, live_server, email: str, channel_id: int):
 def _stored(body: str) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count(Message.id)).where(Message.body_source == body))
-
-
-def _count_connects(page) -> list[str]:
-    """Every Socket.IO connection the page opens from now on (websocket or polling handshake)."""
-    opened: list[str] = []
-    page.on("websocket", lambda ws: opened.append(ws.url) if "EIO=" in ws.url else None)
-    page.on("request", lambda r: opened.append(r.url) if "EIO=" in r.url
-            and "transport=polling" in r.url and "sid=" not in r.url else None)
-    return opened
 
 
 def test_offline_send_is_delivered_once_and_drafts_survive_a_reload(live_server, world, new_page):
@@ -175,16 +166,22 @@ def test_a_message_waiting_across_a_reload_is_sent_once_and_a_refused_one_can_be
     assert _stored(too_long) == 0
 
 
+def _suspend(live_server, world, days: int):
+    """The moderator suspends Amina through the moderation page; (their session, her page)."""
+    moderator = login_session(live_server, world.mod.email, "correct horse battery")
+    person = f"{live_server.url}/moderation/people/{world.amina.id}"
+    moderator.post(person + "/suspend", data={"csrf_token": _token(moderator, person),
+                                              "days": str(days), "hours": "0",
+                                              "reason": "Cool off"})
+    return moderator, person
+
+
 def test_suspension_then_ban_are_said_and_a_banned_page_stops_reconnecting(
         live_server, world, new_page):
     page = _open_chat(new_page, live_server, "amina@example.org", world.channel.id)
     box = page.get_by_role("textbox", name="Message")
     box.fill("Half a thought")
-    moderator = login_session(live_server, world.mod.email, "correct horse battery")
-    person = f"{live_server.url}/moderation/people/{world.amina.id}"
-
-    moderator.post(person + "/suspend", data={"csrf_token": _token(moderator, person),
-                                              "days": "3", "hours": "0", "reason": "Cool off"})
+    moderator, person = _suspend(live_server, world, days=3)
     page.locator(STATE, has_text="suspended until").wait_for()
     assert re.search(r"\d", page.locator(STATE).text_content())  # the date, not a guess
     assert box.is_disabled()
@@ -193,7 +190,7 @@ def test_suspension_then_ban_are_said_and_a_banned_page_stops_reconnecting(
     page.locator(STATE, has_text="suspended until").wait_for()
     assert box.is_disabled() and box.input_value() == "Half a thought"
 
-    connects = _count_connects(page)
+    connects = count_connects(page)
     moderator.post(person + "/ban", data={"csrf_token": _token(moderator, person),
                                           "reason": "Enough"})
     page.locator(STATE, has_text="This account is banned.").wait_for()
@@ -222,7 +219,7 @@ def test_removal_and_logout_elsewhere_are_said_and_a_logged_out_page_stops_recon
     page.goto(f"{live_server.url}/chat/{world.lobby.id}")
     page.wait_for_selector("#composer-state.is-quiet")
     box.fill("Lobby words")
-    connects = _count_connects(page)
+    connects = count_connects(page)
     phone = login_session(live_server, "amina@example.org", "correct horse battery")
     sessions = f"{live_server.url}/settings/sessions"
     phone.post(sessions + "/end-others", data={"csrf_token": _token(phone, sessions)})
@@ -240,10 +237,7 @@ def test_a_lifted_suspension_opens_the_composer_again_without_a_reload(
     page = _open_chat(new_page, live_server, "amina@example.org", world.channel.id)
     box = page.get_by_role("textbox", name="Message")
     box.fill("Ready when you are")
-    moderator = login_session(live_server, world.mod.email, "correct horse battery")
-    person = f"{live_server.url}/moderation/people/{world.amina.id}"
-    moderator.post(person + "/suspend", data={"csrf_token": _token(moderator, person),
-                                              "days": "1", "hours": "0", "reason": "Cool off"})
+    moderator, person = _suspend(live_server, world, days=1)
     page.locator(STATE, has_text="suspended until").wait_for()
     assert box.is_disabled()
     moderator.post(person + "/lift", data={"csrf_token": _token(moderator, person),

@@ -21,7 +21,7 @@ from forum.extensions import db
 from forum.models import Message
 from forum.services import chat
 from tests import chat_helpers
-from tests.live import LiveServer, browser_login
+from tests.live import LiveServer, browser_login, count_connects
 
 pytestmark = pytest.mark.live
 world = chat_helpers.world  # the fixture
@@ -66,15 +66,6 @@ def _stored_seqs(channel_id: int) -> list[int]:
     db.session.expire_all()
     return list(db.session.scalars(select(Message.seq).where(
         Message.channel_id == channel_id).order_by(Message.seq)))
-
-
-def _count_connects(page) -> list[str]:
-    """Every Socket.IO connection the page opens from now on (websocket or polling handshake)."""
-    opened: list[str] = []
-    page.on("websocket", lambda ws: opened.append(ws.url) if "EIO=" in ws.url else None)
-    page.on("request", lambda r: opened.append(r.url) if "EIO=" in r.url
-            and "transport=polling" in r.url and "sid=" not in r.url else None)
-    return opened
 
 
 @pytest.mark.parametrize("error", ["unavailable", "server_error"])
@@ -125,7 +116,7 @@ def test_resync_fetches_exactly_the_messages_the_page_missed_once_each_in_order(
     browser_login(page, server.url, "amina@example.org")
     page.goto(f"{server.url}/chat/{world.channel.id}")
     page.locator("#presence-list li", has_text="Amina").wait_for()  # joined, caught up
-    opened = _count_connects(page)
+    opened = count_connects(page)
 
     # Stored and committed, but their events never reached this server's sockets (as when the
     # server's Redis connection was down and another process broadcast them).
