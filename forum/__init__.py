@@ -146,8 +146,11 @@ def register_sockets(app: Flask) -> None:
         queue["client_manager"] = ResyncingRedisManager(
             app.config["REDIS_URL"], channel=app.config.get("SOCKETIO_CHANNEL", "commons-socketio"),
             on_reconnect=lambda: resync_local_in(app))
-    from forum.lib import socket_json
+    from forum.lib import polling_batches, socket_json
 
+    # No polling answer over the 16 packets a python-engineio client accepts: a burst (every
+    # client rejoining after a Redis outage) dropped them all (forum/lib/polling_batches.py).
+    polling_batches.install()
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from forum.lib.redis_options import fail_fast
+
 LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru"]
 RTL_LANGUAGES = {"ar"}
 
@@ -43,8 +45,6 @@ def load_secret_key(instance_path: str, production: bool) -> str:
 POOL_DEFAULTS = {"DATABASE_POOL_SIZE": 20, "DATABASE_MAX_OVERFLOW": 20,
                  "DATABASE_POOL_TIMEOUT": 30}
 CONNECT_TIMEOUT = 5  # seconds to open a PostgreSQL connection before answering "unavailable"
-# Flask-Limiter's Redis client: a Redis that does not answer fails over to memory quickly.
-REDIS_LIMITER_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
 def _int_from_environment(name: str, default: int) -> int:
@@ -90,7 +90,9 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, pool),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        **({"RATELIMIT_STORAGE_OPTIONS": REDIS_LIMITER_OPTIONS} if redis_url else {}),
+        # Flask-Limiter's Redis client: a Redis that does not answer fails over to memory at
+        # once (forum/lib/redis_options.py), not after redis-py's ~4 s of retries.
+        **({"RATELIMIT_STORAGE_OPTIONS": fail_fast()} if redis_url else {}),
         "SOCKETIO_ALLOWED_ORIGINS": [o.strip() for o in origins.split(",") if o.strip()] or None,
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,

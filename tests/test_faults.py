@@ -51,6 +51,7 @@ PING_INTERVAL = PING_TIMEOUT = 5  # the servers' Engine.IO heartbeat in this sui
 PING_GRACE = PING_INTERVAL + PING_TIMEOUT + 2  # a client notices a dead server within this
 OUTAGE = 10.0  # seconds Redis, then PostgreSQL, stay down
 RETRYABLE = {"unavailable", "server_error", "rate_limited"}
+REDIS_PHASE_DROPS = 2  # of CLIENTS, from a Redis stop until every client caught up after it
 
 
 # --------------------------------------------------------------------------- a reference client
@@ -74,6 +75,7 @@ class Member:
     synced_at: float = 0.0  # when the last full sync finished
     unanswered: list[float] = field(default_factory=list)  # start times of calls that timed out
     disconnected_at: list[float] = field(default_factory=list)
+    drops: list[tuple[float, str]] = field(default_factory=list)  # when, and Engine.IO's reason
 
     def __post_init__(self) -> None:
         import socketio
@@ -112,8 +114,9 @@ class Member:
         self.needs_sync = True
         self.wake.set()
 
-    def _on_disconnect(self, *_reason) -> None:
+    def _on_disconnect(self, *reason) -> None:
         self.disconnected_at.append(time.monotonic())
+        self.drops.append((time.monotonic(), str(reason[0]) if reason else "?"))
 
     @property
     def missing_acks(self) -> int:
@@ -354,6 +357,7 @@ def test_chat_loses_nothing_through_a_crash_and_redis_and_postgresql_outages(sta
         time.sleep(2)
         connects = sum(m.connects for m in members)
         oks_before = len(log.ok)
+        outage_started = time.monotonic()
         redis.stop()
         time.sleep(OUTAGE)
         times["sends_ok_while_redis_down"] = len(log.ok) - oks_before
@@ -371,11 +375,31 @@ def test_chat_loses_nothing_through_a_crash_and_redis_and_postgresql_outages(sta
             raise AssertionError([(m.name, m.transport, m.url, m.sio.connected, m.connects,
                                    m.resyncs, m.sio.get_sid()) for m, r in
                                   zip(members, resyncs, strict=True) if m.resyncs <= r]) from None
-        times["redis_back_to_all_caught_up_s"] = _wait(
-            lambda: all(m.synced_at > back for m in members) and _caught_up(members, seqs),
-            60, "every client caught up after Redis") + times["redis_back_to_all_resynced_s"]
+        try:
+            times["redis_back_to_all_caught_up_s"] = _wait(
+                lambda: all(m.synced_at > back for m in members) and _caught_up(members, seqs),
+                60, "every client caught up after Redis") + times["redis_back_to_all_resynced_s"]
+        except AssertionError:
+            raise AssertionError([(m.name, m.transport, m.sio.connected, m.synced_at > back,
+                                   m.position, seqs, m.drops[-3:]) for m in members
+                                  if not (m.synced_at > back and _caught_up([m], seqs))]) from None
 
         times["reconnects_in_redis_phase"] = sum(m.connects for m in members) - connects
+        drops = sorted((round(at - outage_started, 1), m.name, m.transport, why)
+                       for m in members for at, why in m.drops if at > outage_started)
+        times["drops_in_redis_phase"] = len(drops)
+        # Each process served its own sockets while Redis was down, and nobody was dropped:
+        # neither by the outage nor by the burst when every client resyncs after it (a polling
+        # answer over 16 packets dropped python-engineio clients: forum/lib/polling_batches.py).
+        # Counted as drops in the phase: `reconnects_in_redis_phase` also counts a client of the
+        # killed process that comes back late. Measured 0-1 after the fix, 43-59 before (the
+        # overflow cascades): 2 of slack spare a loaded runner that misses a ping, no more.
+        with capsys.disabled():  # printed even if a later phase fails
+            print("\nRedis phase:", {k: times[k] for k in (
+                "sends_ok_while_redis_down", "drops_in_redis_phase", "reconnects_in_redis_phase",
+                "redis_back_to_all_resynced_s", "redis_back_to_all_caught_up_s")})
+        assert times["sends_ok_while_redis_down"] > 0, "no send succeeded while Redis was down"
+        assert len(drops) <= REDIS_PHASE_DROPS, drops
         # 3. PostgreSQL down 10 s: sends are answered `unavailable` and retried.
         time.sleep(2)
         connects = sum(m.connects for m in members)

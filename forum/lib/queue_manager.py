@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import socketio
 
+from forum.lib.redis_options import fail_fast
+
 log = logging.getLogger(__name__)
 QUEUE_RETRY_SECONDS = 1.0
 
@@ -27,7 +29,9 @@ class ResyncingRedisManager(socketio.RedisManager):
 
     def __init__(self, url: str, channel: str,
                  on_reconnect: Callable[[], None] | None = None) -> None:
-        super().__init__(url, channel=channel)
+        # Publishing while Redis is away fails at once (redis-py's default retries took ~4 s
+        # per attempt, and python-socketio makes two), so an event's ack is not held up.
+        super().__init__(url, channel=channel, redis_options=fail_fast())
         self.on_reconnect = on_reconnect
         self.resyncs = 0  # how many times the listener came back (tests and logs)
         self.down = False  # the listener lost Redis and has not got it back yet

@@ -96,7 +96,10 @@ def redis_client():
     if url not in _redis_clients:
         import redis
 
-        _redis_clients[url] = redis.Redis.from_url(url, decode_responses=True)
+        from forum.lib.redis_options import fail_fast
+
+        # Fails at once while Redis is away (best_effort then degrades), not after ~4 s.
+        _redis_clients[url] = redis.Redis.from_url(url, decode_responses=True, **fail_fast())
     return _redis_clients[url]
 
 

@@ -30,6 +30,7 @@ from forum.lib import socket_registry
 from forum.lib.degraded import note_down, note_up, shared_state_errors
 from forum.lib.fragments import render_fragment
 from forum.lib.realtime import broadcast, channel_room, send_to_user
+from forum.lib.redis_options import storage_options
 from forum.lib.text import clean_text, render_chat
 from forum.lib.upsert import insert_for
 from forum.models import (
@@ -130,7 +131,7 @@ _storage_down_until: dict[str, float] = {}
 def _limiter_pair(uri: str) -> tuple[MovingWindowRateLimiter, FixedWindowRateLimiter]:
     """Rate limiters on a storage: memory in one process, Redis across processes."""
     if uri not in _limiters:
-        storage = storage_from_string(uri)
+        storage = storage_from_string(uri, **storage_options(uri))  # fails fast: memory then
         _limiters[uri] = (MovingWindowRateLimiter(storage), FixedWindowRateLimiter(storage))
     return _limiters[uri]
 

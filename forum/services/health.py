@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from forum.extensions import db
+from forum.lib.redis_options import fail_fast
 
 
 def check_health() -> dict[str, str]:
@@ -22,7 +23,7 @@ def check_health() -> dict[str, str]:
         try:
             import redis
 
-            redis.Redis.from_url(redis_url, socket_timeout=2).ping()
+            redis.Redis.from_url(redis_url, **fail_fast()).ping()
             checks["redis"] = "ok"
         except Exception as error:
             checks["redis"] = f"error: {type(error).__name__}"

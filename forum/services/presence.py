@@ -197,14 +197,21 @@ def _forget(name: str, keep: set[str]) -> None:
     """Remove the listed sockets of process `name` (all but `keep`) from the registry and every
     channel's presence, and tell those rooms."""
     client = realtime.redis_client()
+    touched: set[int] = set()
     for entry in client.smembers(_sockets_key(name)):
         user_id, _, sid = entry.partition(":")
         if sid in keep:
             continue
         rooms = socket_registry.forget(int(user_id), sid)
-        left(sorted(int(room.split(":", 1)[1]) for room in rooms
-                    if room.startswith("channel:")), sid)
+        channel_ids = sorted(int(room.split(":", 1)[1]) for room in rooms
+                             if room.startswith("channel:"))
+        left(channel_ids, sid, announce=False)
+        touched.update(channel_ids)
         client.srem(_sockets_key(name), entry)
+    # One list per channel, not one per socket: sweeping a process of N sockets sent N lists
+    # of everyone to every room, a storm that stalled the survivors on a loaded machine.
+    for channel_id in sorted(touched):
+        broadcast_presence(channel_id)
 
 
 def resync_local() -> None:

@@ -17,6 +17,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from forum.errors import Invalid, RateLimited
 from forum.extensions import db
+from forum.lib.redis_options import storage_options
 from forum.models import Flag, FlagReason, Hold, Message, Post, Thread, User, utcnow
 from forum.services.moderation import audit
 
@@ -72,7 +73,7 @@ def is_new_member(user: User) -> bool:
 def _limiter() -> MovingWindowRateLimiter:
     uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
     if uri not in _limiters:
-        _limiters[uri] = MovingWindowRateLimiter(storage_from_string(uri))
+        _limiters[uri] = MovingWindowRateLimiter(storage_from_string(uri, **storage_options(uri)))
     return _limiters[uri]
 
 
