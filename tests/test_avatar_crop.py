@@ -191,3 +191,14 @@ def test_the_page_says_why_a_square_is_refused(app, world):
     assert 'aria-invalid="true"' in refused.text  # at the picture field
     db.session.expire_all()
     assert db.session.get(User, world.amina.id).avatar_token == before
+
+
+def test_the_openapi_document_gives_the_square_fields(app):
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/me/avatar"]["put"]
+    assert {p["name"] for p in operation["parameters"] if p["in"] == "query"} == {
+        "crop_x", "crop_y", "crop_size"}
+    body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
+    fields = spec["components"]["schemas"][body.rpartition("/")[2]]["properties"]
+    assert {"file", "crop_x", "crop_y", "crop_size"} <= set(fields)
+    assert fields["crop_size"]["type"] == "integer"

@@ -104,6 +104,29 @@ def test_choose_move_with_the_keyboard_and_save_keeps_that_square(app, settings_
     assert picture.size == (256, 256) and colours(picture) == {BLUE}
 
 
+def test_a_turned_photo_is_cropped_as_it_is_shown(app, settings_page):
+    """A phone photo stored sideways with an EXIF orientation: the square is chosen on the
+    upright picture, and the server cuts the same pixels."""
+    amina, open_page = settings_page
+    page = open_page()
+    # Stored 100 by 200, top red and bottom blue, shown turned a quarter clockwise:
+    # 200 by 100, blue on the left, red on the right.
+    photo = halves((100, 200), "JPEG", orientation=6, top_and_bottom=True)
+    page.locator("#picture").set_input_files(
+        [{"name": "turned.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    page.locator("[data-avatar-crop]").wait_for()
+    wait_square(page, 50, 0, 100)  # upright: 200 wide, 100 high
+    square = page.locator("[data-crop-box]")
+    square.focus()
+    for _ in range(5):
+        square.press("Shift+ArrowRight")
+    wait_square(page, 100, 0, 100)
+    assert max(preview_colour(page)) == preview_colour(page)[0]  # the red half
+    page.get_by_role("button", name="Save picture").click()
+    page.get_by_text("Your picture was saved.").wait_for()
+    assert colours(stored(app, amina)) == {RED}
+
+
 def test_drag_and_zoom_choose_a_smaller_square(app, settings_page):
     amina, open_page = settings_page
     page = open_page()
@@ -112,8 +135,14 @@ def test_drag_and_zoom_choose_a_smaller_square(app, settings_page):
     page.locator("[data-avatar-crop]").wait_for()
     wait_square(page, 100, 0, 200)
     zoom = page.get_by_label("Zoom")
-    zoom.fill("2")  # half the side, around the same centre
-    wait_square(page, 150, 50, 100)
+    zoom.focus()
+    for _ in range(8):
+        zoom.press("ArrowRight")  # the slider by keyboard: a smaller square, same centre
+    page.wait_for_function("Number(document.querySelector('input[name=crop_size]').value) < 110")
+    size = int(field(page, "crop_size"))
+    assert size >= 90  # eight of the forty zoom steps
+    x, y = int(field(page, "crop_x")), int(field(page, "crop_y"))
+    assert abs(x + size / 2 - 200) <= 1 and abs(y + size / 2 - 100) <= 1
     # Drag the square to the left edge with the pointer (touch and pen work the same way).
     box = page.locator("[data-crop-box]").bounding_box()
     start = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -121,7 +150,7 @@ def test_drag_and_zoom_choose_a_smaller_square(app, settings_page):
     page.mouse.down()
     page.mouse.move(start[0] - 600, start[1], steps=8)
     page.mouse.up()
-    wait_square(page, 0, 50, 100)
+    wait_square(page, 0, y, size)
     assert preview_colour(page) == RED
     assert page.locator("[data-crop-box]").evaluate("b => b === document.activeElement")
     page.get_by_role("button", name="Save picture").click()
@@ -147,7 +176,7 @@ def check_crop_step(page, language: str, viewport: dict) -> None:
     wait_square(page, 100, 0, 400)
     geometry = page.evaluate("""() => {
       const rect = (s) => document.querySelector(s).getBoundingClientRect();
-      const stage = rect('[data-crop-stage]'), box = rect('[data-crop-box]');
+      const stage = rect('[data-crop-image]'), box = rect('[data-crop-box]');
       const handle = rect('[data-crop-handle]'), zoom = rect('#avatar-crop-zoom');
       return {page: document.documentElement.scrollWidth, view: innerWidth,
               stage: [stage.left, stage.right, stage.width], box: [box.left, box.right],

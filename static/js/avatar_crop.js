@@ -54,8 +54,8 @@ if (root && form && input) {
     const scale = image.clientWidth / width || 0;
     // Physical left/top on purpose: these are picture coordinates, and a picture is never
     // mirrored in a right-to-left page. Set through the CSSOM (the CSP forbids style="").
-    box.style.setProperty("left", `${square.x * scale}px`);
-    box.style.setProperty("top", `${square.y * scale}px`);
+    box.style.setProperty("left", `${image.offsetLeft + square.x * scale}px`);
+    box.style.setProperty("top", `${image.offsetTop + square.y * scale}px`);
     box.style.setProperty("width", `${square.size * scale}px`);
     box.style.setProperty("height", `${square.size * scale}px`);
     const context = preview.getContext("2d");
@@ -84,6 +84,9 @@ if (root && form && input) {
         height = image.naturalHeight;
         root.hidden = false;
         zoom.max = String(minSide() / smallest());
+        // Forty keyboard steps from the whole picture to the smallest square ("any" would
+        // leave the arrow keys jumping by whole zoom levels).
+        zoom.step = String((Number(zoom.max) - 1) / 40 || 1);
         status.textContent = "";
         place({ x: (width - minSide()) / 2, y: (height - minSide()) / 2, size: minSide() });
       }, { once: true });
