@@ -688,6 +688,40 @@ class UploadFileSchema(ma.Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
+def _crop_field(description: str) -> fields.Integer:
+    return fields.Integer(strict=False, metadata={"description": description})
+
+
+_CROP_DOCS = {
+    "crop_x": "Left edge of the square to keep, in pixels of the picture as it is shown "
+              "(after its EXIF orientation). Give all three crop fields or none (the centre "
+              "square).",
+    "crop_y": "Top edge of the square to keep, in the same pixels.",
+    "crop_size": "Side of the square to keep, at least 32 pixels; the square must lie inside "
+                 "the picture.",
+}
+
+
+class AvatarCropArgs(ma.Schema):
+    """The square of the picture to keep (optional; else its centre square)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    crop_x = _crop_field(_CROP_DOCS["crop_x"])
+    crop_y = _crop_field(_CROP_DOCS["crop_y"])
+    crop_size = _crop_field(_CROP_DOCS["crop_size"])
+
+
+class AvatarFileSchema(UploadFileSchema):
+    """The picture as the multipart field `file`; the square to keep may come as the fields
+    `crop_x`, `crop_y` and `crop_size` next to it (or in the query)."""
+
+    crop_x = _crop_field(_CROP_DOCS["crop_x"])
+    crop_y = _crop_field(_CROP_DOCS["crop_y"])
+    crop_size = _crop_field(_CROP_DOCS["crop_size"])
+
+
 class UploadSchema(ma.Schema):
     """A stored file. `markdown` is what to put in a post or message to show it there; the file
     is then readable by exactly the readers of that post or message."""

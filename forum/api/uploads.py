@@ -6,7 +6,13 @@ from flask import request
 from flask_babel import gettext as _
 
 from forum.api.auth import api_blueprint, api_user
-from forum.api.schemas import StorageUseSchema, UploadFileSchema, UploadSchema
+from forum.api.schemas import (
+    AvatarCropArgs,
+    AvatarFileSchema,
+    StorageUseSchema,
+    UploadFileSchema,
+    UploadSchema,
+)
 from forum.errors import Invalid
 from forum.models import Upload
 from forum.rate_limits import posting_limit
@@ -94,12 +100,17 @@ def storage_use():
 
 @blp.route("/me/avatar", methods=["PUT"])
 @posting
-@blp.arguments(UploadFileSchema, location="files")
+@blp.arguments(AvatarCropArgs, location="query")
+@blp.arguments(AvatarFileSchema, location="files")
 @blp.response(200, UploadSchema)
-def put_avatar(_files: dict):
-    """Set my picture (cropped to a square, metadata removed)."""
+def put_avatar(query: dict, _files: dict):
+    """Set my picture: the square given by `crop_x`, `crop_y` and `crop_size` (in the query
+    or as multipart fields), else its centre square, scaled to 256 pixels, metadata removed."""
     data, name = _file_bytes()
-    return upload_body(uploads.set_avatar(api_user(), data, name))
+    # The multipart fields are read as sent: the service checks them (and the query's, again)
+    # with the page's rules and messages.
+    crop = {key: request.form.get(key) for key in uploads.CROP_FIELDS} | query
+    return upload_body(uploads.set_avatar(api_user(), data, name, crop))
 
 
 @blp.route("/me/avatar", methods=["DELETE"])

@@ -100,9 +100,16 @@ def clean_image(data: bytes, fmt: str, max_pixels: int) -> CleanImage:
     return CleanImage(body, width, height, thumbnail)
 
 
-def square(data: bytes, size: int) -> CleanImage:
-    """Centre-crop an already cleaned picture to a `size` square (avatars)."""
+def square(data: bytes, size: int, box: tuple[int, int, int] | None = None) -> CleanImage:
+    """Crop an already cleaned picture to a `size` square (avatars): the `box` (left, top, side,
+    in the upright picture's pixels, checked by the caller to lie inside it), else the centre."""
     image = Image.open(io.BytesIO(data))
     fmt = image.format if image.format in ("PNG", "JPEG", "WEBP") else "PNG"
-    cropped = ImageOps.fit(image.convert("RGBA" if fmt == "PNG" else "RGB"), (size, size))
+    image = image.convert("RGBA" if fmt == "PNG" else "RGB")
+    if box is None:
+        cropped = ImageOps.fit(image, (size, size))
+    else:
+        left, top, side = box
+        cropped = image.resize((size, size), Image.Resampling.LANCZOS,
+                               box=(left, top, left + side, top + side))
     return CleanImage(_save(cropped, fmt), size, size, None)

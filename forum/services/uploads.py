@@ -13,6 +13,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,6 +32,8 @@ from forum.services import access
 
 TOKEN_RE = re.compile(r"/files/([A-Za-z0-9_-]{22})(?=[/?#)\s\]]|$)")
 AVATAR_SIZE = 256
+CROP_FIELDS = ("crop_x", "crop_y", "crop_size")
+MIN_CROP = 32  # a smaller square is a few pixels blown up to 256: not a picture of anyone
 
 
 class TooLarge(DomainError):
@@ -109,8 +112,73 @@ def _put(key: str, data: bytes, content_type: str) -> None:
         raise Unavailable() from error
 
 
-def store(user: User, data: bytes, filename: str, *, avatar: bool = False) -> Upload:
-    """Check, clean and store one file for `user`; returns the unattached Upload row."""
+@dataclass(frozen=True)
+class CropBox:
+    """The square of an avatar to keep: left, top and side in the upright picture's pixels."""
+
+    x: int
+    y: int
+    size: int
+
+
+def crop_box(values: Mapping[str, object] | None) -> CropBox | None:
+    """The crop square asked for by `crop_x`, `crop_y` and `crop_size` (all or none; empty
+    counts as absent), as whole pixels; None for the centre square. Raises Invalid naming the
+    fields that are not whole numbers, are missing or are out of range."""
+    given = {name: (values or {}).get(name) for name in CROP_FIELDS}
+    given = {k: v for k, v in given.items() if v is not None and str(v).strip() != ""}
+    if not given:
+        return None
+    problems: dict[str, str] = {}
+    for name in CROP_FIELDS:
+        if name not in given:
+            problems[name] = _("Missing: give crop_x, crop_y and crop_size together.")
+    numbers: dict[str, int] = {}
+    for name, value in given.items():
+        # Nine digits are more than any allowed picture; a longer text is no size at all (and
+        # int() of thousands of digits is slow).
+        text = str(value).strip()
+        if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d{1,9}", text):
+            problems[name] = _("A whole number of pixels.")
+        else:
+            numbers[name] = int(text)
+    for name in ("crop_x", "crop_y"):
+        if numbers.get(name, 0) < 0:
+            problems[name] = _("At least 0: the square starts inside the picture.")
+    if numbers.get("crop_size", MIN_CROP) < MIN_CROP:
+        problems["crop_size"] = _("At least %(min)d pixels.", min=MIN_CROP)
+    if problems:
+        raise Invalid(_("The square to keep of the picture is not valid."), code="invalid_crop",
+                      fields=problems)
+    return CropBox(numbers["crop_x"], numbers["crop_y"], numbers["crop_size"])
+
+
+def _check_crop(box: CropBox, width: int, height: int) -> None:
+    """Refuse a square that does not lie inside the (upright) picture."""
+    problems: dict[str, str] = {}
+    if box.size > min(width, height):
+        problems["crop_size"] = _("At most %(max)d pixels: the picture is %(width)d by "
+                                  "%(height)d.", max=min(width, height), width=width,
+                                  height=height)
+    else:
+        if box.x + box.size > width:
+            problems["crop_x"] = _("At most %(max)d: the square would go past the picture's "
+                                   "right edge (it is %(width)d pixels wide).",
+                                   max=width - box.size, width=width)
+        if box.y + box.size > height:
+            problems["crop_y"] = _("At most %(max)d: the square would go past the picture's "
+                                   "bottom edge (it is %(height)d pixels high).",
+                                   max=height - box.size, height=height)
+    if problems:
+        raise Invalid(_("The square to keep does not fit inside the picture (%(width)d by "
+                        "%(height)d pixels).", width=width, height=height),
+                      code="invalid_crop", fields=problems)
+
+
+def store(user: User, data: bytes, filename: str, *, avatar: bool = False,
+          crop: CropBox | None = None) -> Upload:
+    """Check, clean and store one file for `user`; returns the unattached Upload row. An
+    avatar is cut to the `crop` square (else the centre square) and scaled to AVATAR_SIZE."""
     access.require_active(user)
     rules = limits()
     _check_size(user, len(data), rules)
@@ -124,7 +192,10 @@ def store(user: User, data: bytes, filename: str, *, avatar: bool = False) -> Up
         try:
             cleaned = run_blocking(clean_image, data, fmt, rules.max_pixels)
             if avatar:
-                cleaned = run_blocking(square, cleaned.data, AVATAR_SIZE)
+                if crop is not None:
+                    _check_crop(crop, cleaned.width, cleaned.height)
+                box = (crop.x, crop.y, crop.size) if crop else None
+                cleaned = run_blocking(square, cleaned.data, AVATAR_SIZE, box)
         except ImageRefused as error:
             raise _refuse_image(error, rules) from error
         data, width, height, thumbnail = (cleaned.data, cleaned.width, cleaned.height,
@@ -252,9 +323,13 @@ def _moderates(user: User, upload: Upload) -> bool:
     return False
 
 
-def set_avatar(user: User, data: bytes, filename: str) -> Upload:
-    """Store a new avatar (square, cleaned) and make it the person's picture."""
-    upload = store(user, data, filename, avatar=True)
+def set_avatar(user: User, data: bytes, filename: str,
+               crop: Mapping[str, object] | None = None) -> Upload:
+    """Store a new avatar (cleaned, cut to the square given by `crop` — crop_x, crop_y,
+    crop_size in the upright picture's pixels — or else its centre square) and make it the
+    person's picture."""
+    access.require_active(user)  # a suspended account hears that, not that its square is off
+    upload = store(user, data, filename, avatar=True, crop=crop_box(crop))
     previous = user.avatar_token
     user.avatar_token = upload.token
     if previous:

@@ -189,6 +189,8 @@ JS_STRINGS = {
     "remove": _l("Remove"),
     "alt_text": _l("Describe the picture (for people who cannot see it)"),
     "picture": _l("Picture"),
+    # static/js/avatar_crop.js: the square of a new picture to keep, said after each change
+    "crop_square": _l("Square of %(size)s pixels, %(x)s from the left and %(y)s from the top"),
 }
 
 

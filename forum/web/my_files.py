@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField
 
 from forum.errors import DomainError
 from forum.services import uploads
@@ -19,9 +20,13 @@ LISTED = 100  # my most recent files on the page
 
 
 class AvatarForm(FlaskForm):
-    """One picture file."""
+    """One picture file, and the square of it to keep (set by static/js/avatar_crop.js; empty
+    without JavaScript: the centre square)."""
 
     picture = FileField(_l("New picture"), validators=[FileRequired(_l("Choose a picture."))])
+    crop_x = HiddenField()
+    crop_y = HiddenField()
+    crop_size = HiddenField()
 
 
 @bp.app_template_filter("filesize")
@@ -49,13 +54,15 @@ def settings():
 @bp.post("/settings/avatar")
 @login_required
 def set_avatar():
-    """Upload a new picture (cropped to a square, its metadata removed)."""
+    """Upload a new picture (cut to the chosen square, its metadata removed)."""
     form = AvatarForm()
     if form.validate_on_submit():
         data = form.picture.data.read(uploads.limits().max_bytes + 1)
+        crop = {name: form[name].data for name in uploads.CROP_FIELDS}
         try:
-            uploads.set_avatar(current_user, data, form.picture.data.filename or "")
-        except DomainError as error:  # not a picture, too large, over quota: said at the field
+            uploads.set_avatar(current_user, data, form.picture.data.filename or "", crop)
+        except DomainError as error:  # not a picture, too large, over quota, a square off it:
+            # said at the picture field (the square's fields are hidden)
             form.picture.errors = [*form.picture.errors, str(error.message)]
         else:
             flash(_("Your picture was saved."), "success")
