@@ -21,6 +21,7 @@ from bench.common import (
     QUICK,
     REDIS_URL,
     ROOT,
+    WORK,
     Server,
     bench_config,
     forum_server,
@@ -38,6 +39,7 @@ ROUNDS = 1  # one A/B pair per size: N=500 connects take minutes on a loaded 2-c
 # message, not the growth of a queue (at 10/s with N=100 the app fell behind: p50 2.6 s).
 LOAD = {100: {"rate": 5, "count": 25 if QUICK else 50},
         500: {"rate": 1, "count": 8 if QUICK else 15}}
+IMAGES_N = 100  # the size also measured with a photo in every message
 
 
 def prepare(url: str, people: int) -> list[str]:
@@ -68,9 +70,12 @@ def prepare(url: str, people: int) -> list[str]:
     return [session_cookie(app, u) for u in range(1, people + 1)]
 
 
-def load(urls: list[str], cookies: list[str], n: int) -> dict:
-    """Run the load process once against these servers."""
-    spec = {"urls": urls, "cookies": cookies, "channel_id": 1, "n": n, **LOAD[n]}
+def load(urls: list[str], cookies: list[str], n: int,
+         attachments: list[str] | None = None) -> dict:
+    """Run the load process once against these servers (messages with `attachments`: the
+    Markdown of one uploaded photo each)."""
+    spec = {"urls": urls, "cookies": cookies, "channel_id": 1, "n": n, **LOAD[n],
+            "attachments": attachments or []}
     with tempfile.TemporaryDirectory() as tmp:
         spec_path, out_path = os.path.join(tmp, "spec.json"), os.path.join(tmp, "out.json")
         with open(spec_path, "w") as f:
@@ -97,25 +102,62 @@ def _summary(runs: list[dict], refs: list[dict]) -> dict:
     }
 
 
+def photo_attachments(url: str, uploads_dir: str, count: int) -> list[str]:
+    """`count` fresh photos of the sender (user 1), uploaded through the service and not yet
+    attached: sending a message that references one attaches it, as from the chat composer."""
+    from bench.images import chat_uploads
+    from forum import create_app
+    from forum.extensions import db
+
+    app = create_app(bench_config(url, ARGON2_FAST=True, UPLOADS_DIR=uploads_dir))
+    with app.app_context():
+        markdown = chat_uploads(1, count)
+        db.engine.dispose()
+    return markdown
+
+
 def run(url: str, scale_out: bool = True) -> dict:
-    """Benchmark 2 for N=100 and N=500, then benchmark 5 (when Redis answers)."""
+    """Benchmark 2 for N=100 and N=500 (N=100 also with a photo in every message), then
+    benchmark 5 (when Redis answers)."""
     cookies = prepare(url, max(SIZES) + 1)
+    uploads_dir = str(WORK / "uploads-chat")
     results: dict[str, dict] = {}
     for n in SIZES:
-        runs, refs = [], []
-        for r in range(ROUNDS):
-            order = ("ref", "app") if r % 2 == 0 else ("app", "ref")
-            for side in order:
-                server = (Server("bench.ref_socketio:app") if side == "ref"
-                          else forum_server(url))
-                with server:
-                    got = load([server.url], cookies, n)
-                (refs if side == "ref" else runs).append(got)
-                log(f"  chat N={n} {side}: p50 {got['p50_ms']} p99 {got['p99_ms']} "
-                    f"delivered {got['delivery_rate']:.2%} acked {got['acked_ok']}")
-        results[f"n{n}"] = _summary(runs, refs)
+        try:
+            results.update(_run_size(url, cookies, uploads_dir, n))
+        except Exception as error:  # N=500 may time out on a loaded machine: keep N=100
+            log(f"  chat N={n} failed: {error!r}")
+            results[f"n{n}_error"] = repr(error)
     if scale_out:
         results["scale_out"] = run_scale_out(url, cookies)
+    return results
+
+
+def _run_size(url: str, cookies: list[str], uploads_dir: str, n: int) -> dict:
+    """One size: reference and app runs alternating (and the photo run at IMAGES_N)."""
+    results: dict[str, dict] = {}
+    runs, refs, with_images = [], [], []
+    for r in range(ROUNDS):
+        order = ("ref", "app") if r % 2 == 0 else ("app", "ref")
+        if n == IMAGES_N:  # plain and image runs next to each other, same reference
+            order = (*order, "images")
+        for side in order:
+            attachments = (photo_attachments(url, uploads_dir, LOAD[n]["count"])
+                           if side == "images" else None)
+            server = (Server("bench.ref_socketio:app") if side == "ref"
+                      else forum_server(url, UPLOADS_DIR=uploads_dir))
+            with server:
+                got = load([server.url], cookies, n, attachments)
+            {"ref": refs, "app": runs, "images": with_images}[side].append(got)
+            log(f"  chat N={n} {side}: p50 {got['p50_ms']} p99 {got['p99_ms']} "
+                f"delivered {got['delivery_rate']:.2%} acked {got['acked_ok']}")
+    results[f"n{n}"] = _summary(runs, refs)
+    if with_images:
+        images = _summary(with_images, refs)
+        plain = _summary(with_images, runs)
+        images.update({"vs_plain_p50_ratio": plain["p50_ratio"],
+                       "vs_plain_p99_ratio": plain["p99_ratio"]})
+        results[f"n{n}_images"] = images
     return results
 
 

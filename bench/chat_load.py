@@ -2,7 +2,8 @@
 
 Run by bench/chat.py as a separate process (never inside a server):
   python -m bench.chat_load --spec spec.json --out result.json
-spec: {"urls": [...], "cookies": [...], "channel_id": 1, "rate": 10, "count": 100}
+spec: {"urls": [...], "cookies": [...], "channel_id": 1, "rate": 10, "count": 100,
+       "attachments": [markdown, ...]}  (optional: message k carries attachments[k])
 Receiver i connects to urls[i % len(urls)] with cookies[i + 1]; the sender (cookies[0]) to
 urls[0]. Latency is send → receive on this process's monotonic clock, per (message, receiver).
 Bounded: connection count from the spec, every wait has a timeout.
@@ -38,6 +39,7 @@ async def run(spec: dict) -> dict:
     """Connect, join, send `count` messages at `rate`/s, wait for delivery; the figures."""
     urls, cookies, channel_id = spec["urls"], spec["cookies"], spec["channel_id"]
     n, rate, count = spec["n"], spec["rate"], spec["count"]
+    bodies = spec.get("attachments") or []
     sent_at: dict[str, float] = {}
     latencies: list[float] = []
     received = [0] * n
@@ -106,9 +108,11 @@ async def run(spec: dict) -> dict:
         await asyncio.sleep(max(0.0, begin + k * interval - time.monotonic()))
         client_id = f"bench-{tag}-{k}"
         sent_at[client_id] = time.monotonic()
+        body = f"Benchmark message {k} — hello, cohort!"
+        if bodies:  # the image run: each message carries its own uploaded photo
+            body = f"{body}\n\n{bodies[k % len(bodies)]}"
         await sender.emit("message:send", {"channel_id": channel_id, "client_id": client_id,
-                                           "body": f"Benchmark message {k} — hello, cohort!"},
-                          callback=on_ack)
+                                           "body": body}, callback=on_ack)
     deadline = time.monotonic() + DRAIN_SECONDS
     while time.monotonic() < deadline and (sum(received) < n * count or len(acks) < count):
         await asyncio.sleep(0.05)

@@ -34,6 +34,7 @@ def page_urls(app) -> dict[str, str]:
     from sqlalchemy import func, select
 
     from forum.extensions import db
+    from forum.lib.cursors import encode_cursor
     from forum.models import Message, Post, Thread
     from forum.services import discussions
 
@@ -49,7 +50,7 @@ def page_urls(app) -> dict[str, str]:
                 Thread.category_id == 1, Thread.is_pinned.is_(False))
             .order_by(Thread.last_activity_at.asc(), Thread.id.asc())
             .offset(min(discussions.THREADS_PER_PAGE, n_threads - 1)).limit(1)).first()
-        cursor = discussions._encode_cursor(before.last_activity_at, before.id)
+        cursor = encode_cursor(before.last_activity_at, before.id)
         oldest = db.session.scalars(
             select(Message.id).where(Message.channel_id == 1).order_by(Message.id)
             .offset(51).limit(1)).first()

@@ -15,6 +15,7 @@ import subprocess
 from bench.common import (
     QUICK,
     USER_AGENT,
+    WORK,
     Server,
     bench_config,
     forum_server,
@@ -70,7 +71,9 @@ def ab(ref_url: str, page_url: str, headers: dict[str, str]) -> dict:
 
 
 def run(databases: dict[str, str]) -> dict:
-    """Thread page (20 replies) and thread list on each database, against the reference app."""
+    """Thread page (20 replies; and 20 replies with a photo each), thread list, layout and
+    ceiling on each database, against the reference app."""
+    from bench.images import image_database, prepare_image_database
     from forum import create_app
 
     results: dict[str, dict] = {}
@@ -78,12 +81,45 @@ def run(databases: dict[str, str]) -> dict:
         for backend, url in databases.items():
             app = create_app(bench_config(url))
             headers = {"Cookie": session_cookie(app, 1), "User-Agent": USER_AGENT}
-            with forum_server(url) as server:
+            # The same thread page with a photo in each of its 20 replies, uploaded through
+            # the service (bench/images.py), on a small forum of its own.
+            images_url = image_database(backend)
+            uploads_dir = str(WORK / f"uploads-images-{backend}")
+            image_thread = prepare_image_database(images_url, uploads_dir)
+            images_app = create_app(bench_config(images_url))
+            images_headers = {"Cookie": session_cookie(images_app, 1),
+                              "User-Agent": USER_AGENT}
+            with forum_server(url) as server, \
+                    forum_server(images_url, UPLOADS_DIR=uploads_dir) as images_server:
                 # layout: the empty signed-in page; ceiling: stored bytes behind the user check
                 # (bench/server_app.py). Both are reported without a target.
-                for name, path in (("thread_page", "/t/1"), ("thread_list", "/c/general"),
-                                   ("layout", "/bench/layout"), ("ceiling", "/bench/ceiling")):
-                    wrk(server.url + path, headers)  # warm-up: caches, read marker
-                    results[f"{name}_{backend}"] = ab(ref.url + "/", server.url + path, headers)
-                    log(f"  {name} on {backend}: ratio {results[f'{name}_{backend}']['ratio']}")
+                pages = (("thread_page", server, "/t/1", headers),
+                         ("thread_page_images", images_server, f"/t/{image_thread}",
+                          images_headers),
+                         ("thread_list", server, "/c/general", headers),
+                         ("layout", server, "/bench/layout", headers),
+                         ("ceiling", server, "/bench/ceiling", headers))
+                for name, target, path, cookie in pages:
+                    wrk(target.url + path, cookie)  # warm-up: caches, read marker
+                    key = f"{name}_{backend}"
+                    results[key] = ab(ref.url + "/", target.url + path, cookie)
+                    if name == "thread_page_images":
+                        results[key].update(image_markup(target.url, path, cookie))
+                    log(f"  {name} on {backend}: ratio {results[key]['ratio']}")
     return results
+
+
+def image_markup(base: str, path: str, headers: dict[str, str]) -> dict:
+    """What the image page holds: thumbnails by file path (none inlined), each one served."""
+    import requests
+
+    page = requests.get(base + path, headers=headers, timeout=30)
+    sources = re.findall(r'<img[^>]*\ssrc="([^"]+)"', page.text)
+    files = [s for s in sources if s.startswith("/files/")]
+    thumb = requests.get(base + files[0].replace("&amp;", "&"), headers=headers, timeout=30) \
+        if files else None
+    return {"page_bytes": len(page.content), "file_images": len(files),
+            "inlined_images": sum(1 for s in sources if s.startswith("data:")),
+            "thumbnail_status": thumb.status_code if thumb is not None else None,
+            "thumbnail_type": thumb.headers.get("Content-Type") if thumb is not None else None,
+            "thumbnail_bytes": len(thumb.content) if thumb is not None else None}

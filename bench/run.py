@@ -1,7 +1,7 @@
 """Run every benchmark and write bench/results/latest.{json,md,png} (`make bench`).
 
-BENCH_QUICK=1: a tenth of the full sizes and fewer rounds. BENCH_ONLY=growth,queries,http,chat
-runs a subset. Every figure is a ratio against a reference measured in the same run (see
+BENCH_QUICK=1: a tenth of the full sizes and fewer rounds. BENCH_ONLY=growth,queries,http,chat,
+stall runs a subset. Every figure is a ratio against a reference measured in the same run (see
 docs/benchmarks.md); targets are checked and listed in the summary.
 """
 
@@ -29,9 +29,14 @@ from bench.common import (
 TARGETS = {
     "http_thread_page_sqlite": (">=", 0.30), "http_thread_list_sqlite": (">=", 0.30),
     "http_thread_page_postgresql": (">=", 0.25), "http_thread_list_postgresql": (">=", 0.25),
+    # the thread page with a photo in each reply is held to the thread page's own target
+    "http_thread_page_images_sqlite": (">=", 0.30),
+    "http_thread_page_images_postgresql": (">=", 0.25),
     "chat_p50": ("<=", 1.2), "chat_p99": ("<=", 1.4), "chat_delivery": (">=", 1.0),
     "queries": ("<=", 8), "growth": ("<=", 1.2), "depth": ("<=", 1.5),
     "scale_out": ("<=", 1.3),
+    # uploads of ~10 MB photos during chat (bench/upload_stall.py): during ÷ baseline
+    "stall_p99": ("<=", 3.0), "stall_max": ("<=", 3.0), "stall_over_1s": ("<=", 0),
 }
 
 
@@ -44,7 +49,7 @@ def _ok(kind: str, value: float | None) -> bool | None:
 
 def _steps() -> set[str]:
     only = os.environ.get("BENCH_ONLY", "")
-    return set(only.split(",")) if only else {"growth", "queries", "http", "chat"}
+    return set(only.split(",")) if only else {"growth", "queries", "http", "chat", "stall"}
 
 
 def databases(scale: str) -> dict[str, str]:
@@ -121,6 +126,16 @@ def step_chat() -> dict:
     return out
 
 
+def step_stall() -> dict:
+    """Chat latency while ~10 MB photos are uploaded ÷ before (bench/upload_stall.py)."""
+    from bench import upload_stall
+
+    url = pg_url("bench_stall") if pg_available() else sqlite_url("stall")
+    out = upload_stall.run(url)
+    out["database"] = url.split(":", 1)[0]
+    return out
+
+
 def verdicts(results: dict) -> list[dict]:
     """Every figure with its target and whether it is met."""
     rows: list[dict] = []
@@ -141,6 +156,9 @@ def verdicts(results: dict) -> list[dict]:
                          "value": fig["ratio"], "target": "(reference)", "ok": None,
                          "detail": detail})
             continue
+        if "file_images" in fig:  # the image page: how its pictures are referenced
+            detail += (f"; {fig['file_images']} thumbnails by /files/ path, "
+                       f"{fig['inlined_images']} inlined, page {fig['page_bytes'] // 1024} kB")
         add(f"page ÷ minimal Flask: {key}", f"http_{key}", fig["ratio"], detail)
     chat = results.get("chat", {})
     for n in ("n100", "n500"):
@@ -151,11 +169,33 @@ def verdicts(results: dict) -> list[dict]:
             add(f"chat p99 ÷ bare Socket.IO, N={n[1:]}", "chat_p99", fig["p99_ratio"],
                 f"{fig['app_p99_ms']} vs {fig['ref_p99_ms']} ms")
             add(f"chat delivered, N={n[1:]}", "chat_delivery", fig["delivery_rate"])
+        images = chat.get(f"{n}_images")
+        if images:
+            add(f"chat with a photo per message p50 ÷ bare Socket.IO, N={n[1:]}", "chat_p50",
+                images["p50_ratio"], f"{images['app_p50_ms']} vs {images['ref_p50_ms']} ms; "
+                f"÷ plain messages {images['vs_plain_p50_ratio']}")
+            add(f"chat with a photo per message p99 ÷ bare Socket.IO, N={n[1:]}", "chat_p99",
+                images["p99_ratio"], f"{images['app_p99_ms']} vs {images['ref_p99_ms']} ms; "
+                f"÷ plain messages {images['vs_plain_p99_ratio']}")
+            add(f"chat with a photo per message delivered, N={n[1:]}", "chat_delivery",
+                images["delivery_rate"])
     scale = chat.get("scale_out", {})
     if "p50_ratio" in scale:
         add("two processes + Redis ÷ one process, p50, N=500", "scale_out", scale["p50_ratio"],
             f"{scale['two_processes_p50_ms']} vs {scale['one_process_p50_ms']} ms")
         add("delivered across processes, N=500", "chat_delivery", scale["delivery_rate"])
+    stall = results.get("stall", {})
+    if "p99_ratio" in stall:
+        base, during = stall["baseline"], stall["during_uploads"]
+        uploads = (f"{stall['uploads_ok']}/{len(stall['uploads'])} photos of "
+                   f"{stall['photo_bytes'] / 2**20:.1f} MB in {stall['uploads_seconds']} s")
+        add(f"chat p99 during photo uploads ÷ before, N={stall['clients']}", "stall_p99",
+            stall["p99_ratio"], f"{during['p99_ms']} vs {base['p99_ms']} ms; {uploads}")
+        add(f"chat max during photo uploads ÷ before, N={stall['clients']}", "stall_max",
+            stall["max_ratio"], f"{during['max_ms']} vs {base['max_ms']} ms; p50 "
+            f"{during['p50_ms']} vs {base['p50_ms']} ms")
+        add("chat deliveries over 1 s during photo uploads", "stall_over_1s",
+            during["over_1s"], f"of {during['count']}")
     for backend, data in results.get("growth", {}).items():
         for page, fig in data["pages"].items():
             if "error" in fig:
@@ -246,7 +286,7 @@ def main() -> None:
     steps = _steps()
     results["generate"] = step_generate() if steps & {"growth", "http"} else {}
     for name, func in (("queries", step_queries), ("growth", step_growth),
-                       ("http", step_http), ("chat", step_chat)):
+                       ("http", step_http), ("chat", step_chat), ("stall", step_stall)):
         if name in steps:
             log(f"== {name}")
             try:

@@ -15,7 +15,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_FRAMES = 300  # an animated GIF longer than this keeps its first frame only
 THUMBNAIL_SIZE = (800, 800)
-_SAVE = {"JPEG": {"quality": 85, "optimize": False, "progressive": True},
+# Baseline (not progressive) JPEG: Pillow encodes a progressive JPEG into memory in one call
+# that holds the GIL — 3.8 s for a 12-megapixel photo here, during which the gevent hub of the
+# process could not run, whatever thread did it (bench/upload_stall.py) — and at ten times the
+# CPU of a baseline one.
+_SAVE = {"JPEG": {"quality": 85, "optimize": False, "progressive": False},
          "PNG": {"optimize": False}, "WEBP": {"quality": 85}, "GIF": {}}
 
 

@@ -48,7 +48,13 @@ class LocalStorage:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Write to a temporary name, then rename: atomic on one filesystem."""
-        path = self._path(key)
+        from forum.lib.offload import run_blocking
+
+        # File writes never yield to gevent: megabytes on a busy disk would hold the hub.
+        run_blocking(self._write, self._path(key), data)
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
         partial.write_bytes(data)

@@ -175,6 +175,10 @@ def _check_crop(box: CropBox, width: int, height: int) -> None:
                       code="invalid_crop", fields=problems)
 
 
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def store(user: User, data: bytes, filename: str, *, avatar: bool = False,
           crop: CropBox | None = None) -> Upload:
     """Check, clean and store one file for `user`; returns the unattached Upload row. An
@@ -207,10 +211,12 @@ def store(user: User, data: bytes, filename: str, *, avatar: bool = False,
     _put(key, data, kind.content_type)
     if thumbnail:
         _put(thumb_key, thumbnail, kind.content_type)
+    # Hashing 10 MB takes tens of milliseconds: not on the hub (hashlib releases the GIL).
+    digest = run_blocking(_sha256, data)
     upload = Upload(token=token, owner_id=user.id,
                     kind=UploadKind.IMAGE if kind.is_image else UploadKind.DOCUMENT,
                     content_type=kind.content_type, filename=name, size=len(data), width=width,
-                    height=height, sha256=hashlib.sha256(data).hexdigest(), storage_key=key,
+                    height=height, sha256=digest, storage_key=key,
                     thumbnail_key=thumb_key, is_avatar=avatar)
     db.session.add(upload)
     try:

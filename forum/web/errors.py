@@ -13,6 +13,7 @@ from forum.errors import DomainError, RateLimited, Unauthorized, Unavailable
 from forum.extensions import db, login_manager
 from forum.lib import input_checks
 from forum.lib.degraded import database_unavailable
+from forum.lib.offload import CooperativeInput
 from forum.rate_limits import refusal_headers
 
 # Requests that carry a file: their body may be as large as one upload (UPLOAD_MAX_BYTES).
@@ -91,6 +92,9 @@ def refuse_malformed_requests(app: Flask) -> None:
             # File uploads take bodies up to the upload limit (plus the multipart envelope);
             # every other request keeps MAX_CONTENT_LENGTH.
             request.max_content_length = app.config["UPLOAD_MAX_BYTES"] + UPLOAD_ENVELOPE
+            # Parsing a 10 MB multipart body must not hold the gevent hub (chat) throughout:
+            # the body is read, and so parsed, chunk by chunk with a yield after each.
+            request.environ["wsgi.input"] = CooperativeInput(request.environ["wsgi.input"])
         chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
         if chunked and request.content_length is None \
                 and len(request.get_data(cache=True)) >= request.max_content_length:
