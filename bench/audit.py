@@ -6,9 +6,11 @@ extra header, and runs Lighthouse 12.2.3 (installed by the make target into .lig
 Debian's chromium on: home, a thread list, a thread page, search results, the member directory.
 Prints the four category scores per page (the median of three runs for a page whose first run
 scored below TARGET) and writes bench/results/audit.{json,md}; exits 1 when any category is
-below TARGET.
+below TARGET. Each page's last full Lighthouse report is kept in bench/results/lighthouse/
+(not committed), to read the failing audits (layout-shift-elements, bootup-time, ...).
 
     make audit                      # or: .venv/bin/python -m bench.audit [page ...]
+    .venv/bin/python -m bench.audit chat    # one page: home, "thread list", ..., chat
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 LIGHTHOUSE = Path(os.environ.get("LIGHTHOUSE", ROOT / ".lighthouse" / "node_modules" / ".bin"
                                  / "lighthouse"))
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+REPORTS = RESULTS / "lighthouse"  # the last full JSON report of each page
 
 
 @dataclass
@@ -104,8 +107,9 @@ def warm_up(url: str, cookie: str) -> None:
     requests.get(url, headers={"Cookie": cookie}, timeout=30).raise_for_status()
 
 
-def lighthouse(url: str, cookie: str) -> dict[str, int]:
-    """The four category scores (0-100) of one page, mobile preset, signed in."""
+def lighthouse(url: str, cookie: str, keep: Path | None = None) -> dict[str, int]:
+    """The four category scores (0-100) of one page, mobile preset, signed in; the full JSON
+    report is copied to `keep` when given."""
     if not LIGHTHOUSE.exists():
         raise SystemExit(f"{LIGHTHOUSE} is missing: run `make audit` (it installs Lighthouse)")
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
@@ -125,6 +129,9 @@ def lighthouse(url: str, cookie: str) -> dict[str, int]:
         if done.returncode != 0 or not report.exists():
             raise RuntimeError(f"lighthouse failed on {url}:\n{done.stderr[-3000:]}")
         data = json.loads(report.read_text())
+        if keep is not None:
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            keep.write_text(report.read_text())
     failing = {
         key: audit["title"] for key, audit in data["audits"].items()
         if audit.get("score") is not None and audit["score"] < 1
@@ -151,13 +158,14 @@ def audit(names: list[str] | None = None) -> dict[str, dict[str, int]]:
                 continue
             log(f"lighthouse: {name} ({path})")
             warm_up(server.url + path, site.cookie)
-            runs = [lighthouse(server.url + path, site.cookie)]
+            keep = REPORTS / f"{name.replace(' ', '-')}.json"
+            runs = [lighthouse(server.url + path, site.cookie, keep)]
             log(f"    {runs[-1]}")
             # Performance on a shared machine varies from run to run: below the target, take
             # the median of RETRY_RUNS runs, as Lighthouse's own docs advise for variance.
             while min(runs[0][c] for c in CATEGORIES) < TARGET and len(runs) < RETRY_RUNS:
                 try:
-                    runs.append(lighthouse(server.url + path, site.cookie))
+                    runs.append(lighthouse(server.url + path, site.cookie, keep))
                 except RuntimeError as error:  # a retry that hangs keeps the runs so far
                     log(f"    {error}")
                     break
@@ -180,11 +188,13 @@ def markdown(results: dict[str, dict[str, int]]) -> str:
 
 def main() -> None:
     """Run, print, save; exit 1 when a category is below TARGET."""
-    results = audit(sys.argv[1:] or None)
+    names = sys.argv[1:] or None
+    results = audit(names)
     table = markdown(results)
     print(table)
-    write_json(RESULTS / "audit.json", results)
-    (RESULTS / "audit.md").write_text(table)
+    if not names:  # a run of some pages does not replace the table of all of them
+        write_json(RESULTS / "audit.json", results)
+        (RESULTS / "audit.md").write_text(table)
     low = [f"{page} {name} {scores[name]}" for page, scores in results.items()
            for name in CATEGORIES if scores[name] < TARGET]
     if low:

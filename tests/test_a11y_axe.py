@@ -328,7 +328,7 @@ def test_no_axe_violations_on_the_chat_workspace_in_use(served, new_page, langua
     page.context.add_init_script(script=_axe_script())
     _login(page, server.url, site.admin_email, factories.PASSWORD)
     page.goto(f"{server.url}/chat/{site.channel_id}", wait_until="load")
-    page.wait_for_function("!document.getElementById('chat-jump').hidden")  # chat.js ran
+    page.wait_for_selector("#chat[data-ready]")  # chat.js ran
     violations = []
 
     def check(state: str) -> None:

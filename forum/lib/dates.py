@@ -64,6 +64,13 @@ def format_day(value: date | datetime | None, format: str | None = "medium",
     return format_skeleton(DATE_SKELETON, value, locale=display_locale())
 
 
+def day_key(moment: datetime) -> str:
+    """The member's calendar day of a moment, "2026-12-03" (filter `day_key`): a chat's day
+    separators, keyed as static/js/chat_layout.js keys them, so the page needs no script to
+    draw them (and nothing moves when the script runs)."""
+    return flask_babel.to_user_timezone(moment).date().isoformat()
+
+
 def format_ago(moment: datetime | None, now: datetime | None = None) -> str:
     """"5 min ago" for recent activity, the date for older (filter `ago`).
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_number, get_locale
 
-from forum.lib.dates import format_ago, format_day, format_moment
+from forum.lib.dates import day_key, format_ago, format_day, format_moment
 from forum.web.i18n import text_direction, timezone_name
 
 # Each language named in itself, so a lost reader can find their own.
@@ -84,4 +84,5 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(format_moment, "datetime")
     app.add_template_filter(format_day, "date")
     app.add_template_filter(format_ago, "ago")
+    app.add_template_filter(day_key, "day_key")
     app.add_template_filter(format_number, "number")

@@ -23,9 +23,53 @@ document.addEventListener("submit", async (event) => {
 });
 
 // Files: composers that take them (form[data-uploads]) get pick, drop and paste; pictures
-// in posts and messages open in a lightbox. Both modules load only where they are needed.
+// in posts and messages open in a lightbox. Both modules load on first use: the "Attach files"
+// bar is in the page (templates/_forms.html), and uploader.js is imported when a file comes.
 const UPLOAD_FIELDS = "form[data-uploads] textarea[name=body], textarea[data-uploads]";
-if (document.querySelector(UPLOAD_FIELDS)) import("./uploader.js");
+
+function upload(field, files) {
+  if (!field || !files.length) return;
+  import("./uploader.js").then(({ uploadFiles }) => uploadFiles(field, files));
+}
+
+document.addEventListener("change", (event) => {
+  const input = event.target.closest?.("input[data-upload-for]");
+  if (!input) return;
+  const files = [...input.files];
+  input.value = ""; // the same file can be picked again
+  upload(document.getElementById(input.dataset.uploadFor), files);
+});
+// The picker's label is its keyboard control too: Enter and Space open the file dialog.
+document.addEventListener("keydown", (event) => {
+  const pick = event.target.closest?.(".upload-pick");
+  if (!pick || (event.key !== "Enter" && event.key !== " ")) return;
+  event.preventDefault();
+  document.getElementById(pick.htmlFor)?.click();
+});
+document.addEventListener("dragover", (event) => {
+  const field = event.target.closest?.(UPLOAD_FIELDS);
+  if (!field || ![...event.dataTransfer.types].includes("Files")) return;
+  event.preventDefault(); // a drop is allowed here
+  field.classList.add("drop-target");
+});
+document.addEventListener("dragleave", (event) => {
+  event.target.closest?.(UPLOAD_FIELDS)?.classList.remove("drop-target");
+});
+document.addEventListener("drop", (event) => {
+  const field = event.target.closest?.(UPLOAD_FIELDS);
+  if (!field) return;
+  field.classList.remove("drop-target");
+  if (!event.dataTransfer?.files.length) return;
+  event.preventDefault();
+  upload(field, [...event.dataTransfer.files]);
+});
+document.addEventListener("paste", (event) => {
+  const field = event.target.closest?.(UPLOAD_FIELDS);
+  const files = [...(event.clipboardData?.files ?? [])];
+  if (!field || !files.length) return; // plain text pastes as usual
+  event.preventDefault();
+  upload(field, files);
+});
 document.addEventListener("click", (event) => {
   const link = event.target.closest?.("a.attachment-image");
   if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;

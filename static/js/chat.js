@@ -8,13 +8,18 @@
 // The page works without these files.
 //
 // CONTRACT with the modules that add message actions (chat_reactions.js, chat_threads.js):
-//   - A module that implements an action adds its name to <body data-chat-features="...">
-//     (space-separated): "react", "thread" (reply in thread), "to-thread" (make a forum thread).
-//     The "⋯" menu shows those items only when their name is listed there.
+//   - The actions a page offers are listed in <body data-chat-features="..."> (space-separated):
+//     "react", "thread" (reply in thread), "to-thread" (make a forum thread). The "⋯" menu
+//     shows those items only when their name is listed there.
 //   - Choosing one dispatches on document:
 //       new CustomEvent("chat:action", {detail: {action, messageId, anchor}})
 //     action: "react" | "thread" | "to-thread"; messageId: a number; anchor: the "⋯" button
 //     (to place a picker or return focus to).
+//   - Both modules load on first use (LAZY below): this file lists their actions, listens for
+//     what starts them (a click on a reaction or a thread link, a chat:action, a reactions
+//     event) and imports the module then. What they show under each message at load is drawn
+//     by the server and marked for the viewer here (chat_layout.js), so the page needs neither
+//     to look finished, and nothing moves when they arrive.
 //   - templates/chat/_message.html includes "chat/_message_extras.html" (if present) after the
 //     body, inside the message element, for reactions and the thread-reply count. Messages
 //     are one tab stop (a roving tabindex): controls the extras add are made reachable only in
@@ -22,7 +27,10 @@
 import { formatDateTime, localize, t } from "./i18n.js";
 import { initComposer } from "./chat_composer.js";
 import { followChannel, getSocket } from "./socket.js";
-import { clearFirstUnread, jumpToLatest, markFirstUnread, nearBottom, relayout } from "./chat_layout.js";
+import {
+  addChatFeatures, clearFirstUnread, decorateReactions, decorateThreads, jumpToLatest,
+  markFirstUnread, nearBottom, relayout, renderSummary,
+} from "./chat_layout.js";
 import { setupMessages } from "./chat_menu.js";
 import { setupSidebar } from "./chat_sidebar.js";
 
@@ -55,7 +63,48 @@ function fragment(html) {
   for (const other of node.querySelectorAll("[data-not-owner-id]")) other.hidden = other.dataset.notOwnerId === me;
   node.classList.toggle("is-mine", node.dataset.authorId === me);
   localizeTitles(node);
+  decorateReactions(node);
+  decorateThreads(node);
   return node;
+}
+
+// Modules loaded on first use (see the contract above); each is imported once.
+const LAZY = {
+  reactions: () => import("./chat_reactions.js"),
+  threads: () => import("./chat_threads.js"),
+};
+
+/** Route what starts a lazily loaded feature to its module, importing it the first time. */
+function setupLazyFeatures(socket) {
+  addChatFeatures("react", "thread", "to-thread");
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (target?.closest(".chat-reaction, .chat-reaction-add")) {
+      LAZY.reactions().then((module) => module.onClick(target));
+      return;
+    }
+    const open = target?.closest(".chat-thread-open");
+    if (open && log.contains(open)) LAZY.threads().then((module) => module.openThread(open.dataset.rootId, open));
+  });
+  document.addEventListener("chat:action", (event) => {
+    const { action, messageId } = event.detail ?? {};
+    if (!messageId) return;
+    if (action === "react") LAZY.reactions().then((module) => module.addReaction(messageId));
+    else if (action === "thread") LAZY.threads().then((module) => module.openThread(messageId));
+    else if (action === "to-thread") {
+      const id = encodeURIComponent(messageId);
+      window.location.assign(`/chat/${channelId}/to-thread?from=${id}&to=${id}`);
+    }
+  });
+  socket.on("message:reactions", (event) => {
+    LAZY.reactions().then((module) => module.applyReactions(event));
+  });
+  socket.on("replies:summary", (event) => {
+    if (event.channel_id !== channelId) return;
+    for (const summary of log.querySelectorAll(`.chat-thread-summary[data-root-id="${Number(event.root_id)}"]`)) {
+      renderSummary(summary, { count: event.reply_count, lastReplyAt: event.last_reply_at });
+    }
+  });
 }
 
 /** The absolute time as the title of each relative one ("3 minutes ago"), in this viewer's zone. */
@@ -202,12 +251,15 @@ if (root && log && form && input) {
   for (const item of log.querySelectorAll("[data-author-id]")) item.classList.toggle("is-mine", item.dataset.authorId === me);
   localize(log); // relative times ("3 minutes ago") in this viewer's language
   localizeTitles(log);
-  relayout(log, groupSeconds);
+  decorateReactions(log);
+  decorateThreads(log);
+  relayout(log, groupSeconds); // the server drew it: this only checks (and fixes a zone change)
   // Opened at the first unread message when there is one, else at the newest.
   const divider = document.getElementById("chat-new-divider");
   log.scrollTop = log.scrollHeight;
   if (divider) log.scrollTop = Math.min(log.scrollTop, divider.offsetTop - log.offsetTop - 8);
   const socket = getSocket();
+  setupLazyFeatures(socket);
   actions = setupMessages({
     log, me, upsert, showError,
     emit: (event, payload, ack) => socket.emit(event, payload, ack),
@@ -253,4 +305,5 @@ if (root && log && form && input) {
   document.addEventListener("visibilitychange", markRead);
   // Leaving within the throttle window: send the pending marker now, not never.
   window.addEventListener("pagehide", () => { clearTimeout(readTimer); sendRead(); });
+  root.dataset.ready = "1"; // the page's scripts are running (tests wait for it)
 }

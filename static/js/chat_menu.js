@@ -5,7 +5,9 @@
 // Edit and delete ask in in-page dialogs (static/js/ui.js), never the browser's prompt/confirm.
 // "react", "thread" and "to-thread" belong to other modules: see the contract in chat.js.
 import { t } from "./i18n.js";
-import { confirmDialog, promptDialog, toast } from "./ui.js";
+
+// Dialogs and toasts (ui.js) load with the first action that needs one, not with the page.
+const ui = () => import("./ui.js");
 
 const FOCUSABLE = "a[href], button, input, textarea, select, [tabindex]";
 const EXTERNAL_ACTIONS = ["react", "thread", "to-thread"];
@@ -101,11 +103,13 @@ export function setupMessages({ log, me, emit, upsert, showError }) {
     } else if (action === "edit") {
       await edit(item);
     } else if (action === "delete") {
+      const { confirmDialog } = await ui();
       const yes = await confirmDialog({ title: t("delete_confirm"), confirmLabel: t("delete"),
         danger: true });
       if (yes) emit("message:delete", { message_id: id }, (ack) => { if (ack?.ok) upsert(ack.message); });
     } else if (action === "copy") {
       const link = new URL(`#m-${id}`, window.location.href).href;
+      const { toast } = await ui();
       try {
         await navigator.clipboard.writeText(link);
         toast(t("link_copied"), { kind: "success" });
@@ -121,6 +125,7 @@ export function setupMessages({ log, me, emit, upsert, showError }) {
   async function edit(item) {
     const id = Number(item.dataset.messageId);
     const currentText = item.querySelector(".chat-body")?.textContent.trim() ?? "";
+    const { promptDialog } = await ui();
     const body = await promptDialog({ title: t("edit_prompt"), label: t("edit_prompt"),
       value: currentText, multiline: true });
     if (body && body.trim() && body.trim() !== currentText) {

@@ -1,46 +1,18 @@
 // Reactions on chat messages (chatthreads): the reaction row under each message
-// (templates/chat/_message_extras.html) becomes interactive, the viewer's own reactions are
-// marked (aria-pressed, from the shared data-user-ids), and `message:reactions` from the room
+// (templates/chat/_message_extras.html) is interactive; `message:reactions` from the room
 // updates every row live. Adding one: the row's "add reaction" button, or the message menu's
 // "react" action (a `chat:action` event), opens a small picker <dialog>. Only emoji from the
 // server's fixed set are shown, and nothing here renders HTML from anyone.
+//
+// Loaded on first use: chat.js imports this module on the first click on a reaction, the first
+// "react" action or the first `message:reactions` event, and calls what it exports. The rows
+// are marked for the viewer (own reactions, labels) without it: chat_layout.js decorateReactions.
 import { t } from "./i18n.js";
-import { call, getSocket } from "./socket.js";
+import { decorateReactions } from "./chat_layout.js";
+import { call } from "./socket.js";
 import { toast } from "./ui.js";
 
 export const EMOJI = ["👍", "❤️", "😂", "🎉", "🙏", "👀", "✅", "😮"]; // forum/models/chat.py REACTION_EMOJI
-const me = document.body.dataset.userId;
-
-/** Announce a feature to the message action menu (chat.js shows the items we handle). */
-export function addChatFeatures(...names) {
-  const features = new Set((document.body.dataset.chatFeatures || "").split(" ").filter(Boolean));
-  for (const name of names) features.add(name);
-  document.body.dataset.chatFeatures = [...features].join(" ");
-}
-
-function label(button) {
-  const count = button.querySelector(".chat-reaction-count")?.textContent ?? "";
-  const emoji = button.dataset.emoji;
-  const mine = button.getAttribute("aria-pressed") === "true";
-  return t(mine ? "reaction_mine" : "reaction_label", { emoji, count });
-}
-
-/** Mark the viewer's own reactions and label the buttons, in a row or a whole subtree. */
-export function decorateReactions(root = document) {
-  const rows = root.matches?.(".chat-reactions") ? [root] : root.querySelectorAll?.(".chat-reactions") ?? [];
-  for (const row of rows) {
-    for (const button of row.querySelectorAll(".chat-reaction")) {
-      const ids = (button.dataset.userIds || "").split(" ");
-      button.setAttribute("aria-pressed", String(ids.includes(me)));
-      button.setAttribute("aria-label", label(button));
-    }
-    const add = row.querySelector(".chat-reaction-add");
-    if (add) {
-      add.hidden = false;
-      add.setAttribute("aria-label", t("add_reaction"));
-    }
-  }
-}
 
 function reactionButton({ emoji, count, user_ids: userIds }) {
   const button = document.createElement("button");
@@ -123,35 +95,19 @@ export function pickEmoji() {
   });
 }
 
-async function addReaction(messageId) {
+/** Pick an emoji and add it to a message. */
+export async function addReaction(messageId) {
   const emoji = await pickEmoji();
   if (emoji) await react(messageId, emoji, true);
 }
 
-function onClick(event) {
-  const chip = event.target.closest(".chat-reaction");
-  const add = event.target.closest(".chat-reaction-add");
+/** A click on a reaction (toggle the viewer's) or on "add reaction" (the picker). */
+export function onClick(target) {
+  const chip = target.closest(".chat-reaction");
+  const add = target.closest(".chat-reaction-add");
   const row = (chip || add)?.closest(".chat-reactions");
   if (!row) return;
   const messageId = row.dataset.messageId;
   if (chip) react(messageId, chip.dataset.emoji, chip.getAttribute("aria-pressed") !== "true");
   else addReaction(messageId);
-}
-
-if (document.getElementById("message-log")) {
-  addChatFeatures("react");
-  decorateReactions(document);
-  // Messages arrive live (chat.js inserts the server's fragments): mark those too.
-  new MutationObserver((records) => {
-    for (const record of records) {
-      for (const node of record.addedNodes) {
-        if (node.nodeType === Node.ELEMENT_NODE) decorateReactions(node);
-      }
-    }
-  }).observe(document.getElementById("chat") ?? document.body, { childList: true, subtree: true });
-  document.addEventListener("click", onClick);
-  document.addEventListener("chat:action", (event) => {
-    if (event.detail?.action === "react") addReaction(event.detail.messageId);
-  });
-  getSocket().on("message:reactions", applyReactions);
 }

@@ -179,13 +179,13 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
 
   // ------------------------------------------------------------------ desktop notifications
   // Asked for only after a click on the channel header's button; never for muted channels.
+  // The button shows while <html class="can-notify"> (set before the first paint, base.html).
   const notifyButton = document.getElementById("chat-notify-button");
   const canNotify = typeof window.Notification === "function";
   if (notifyButton && canNotify && Notification.permission === "default") {
-    notifyButton.hidden = false;
     notifyButton.addEventListener("click", async () => {
       const answer = await Notification.requestPermission();
-      notifyButton.hidden = answer !== "default";
+      document.documentElement.classList.toggle("can-notify", answer === "default");
     });
   }
 
@@ -206,8 +206,6 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
   const drawerButton = document.getElementById("chat-drawer-button");
   const closeButton = document.getElementById("chat-drawer-close");
   const pane = document.getElementById("chat");
-  drawerButton.hidden = false;
-  closeButton.hidden = false;
 
   // A phone: where the stylesheet shows the drawer button (one breakpoint, in the CSS).
   const isPhone = () => getComputedStyle(drawerButton).display !== "none";
@@ -241,9 +239,7 @@ export function setupSidebar({ socket, channelId, me, myName, onCurrentActivity 
   window.addEventListener("resize", () => { if (!isPhone()) closeDrawer({ restoreFocus: false }); });
 
   // ------------------------------------------------------------------ jump to (Ctrl/Cmd+K)
-  const jump = document.getElementById("chat-jump");
   const input = document.getElementById("chat-jump-input");
-  jump.hidden = false;
   if (/Mac|iPhone|iPad/.test(navigator.platform)) document.getElementById("chat-jump-keys").textContent = "⌘K";
   const fold = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 

@@ -8,9 +8,13 @@
 // client_id per reply so a retry never doubles it, a draft per thread kept until the server
 // confirmed). Each root's summary gets its count and "n new" live from `replies:summary`; what
 // the viewer has seen of a thread is remembered in this browser (localStorage).
+//
+// Loaded on first use: chat.js imports this module when a thread is first opened (a summary,
+// "Replied in a thread", the menu's "thread" action) and calls openThread(); the summaries of
+// the main log are drawn without it (chat_layout.js decorateThreads, renderSummary).
 import { bindDraft, clearDraft, loadDraft } from "./drafts.js";
-import { formatRelative, localize, t } from "./i18n.js";
-import { addChatFeatures } from "./chat_reactions.js";
+import { localize, t } from "./i18n.js";
+import { decorateReactions, renderSummary, setSeenReplies } from "./chat_layout.js";
 import { call, getSocket } from "./socket.js";
 import { toast } from "./ui.js";
 
@@ -21,7 +25,6 @@ const field = document.getElementById("thread-body");
 const alsoBox = document.getElementById("thread-also");
 const mainLog = document.getElementById("message-log");
 const channelId = Number(panel?.dataset.channelId);
-const SEEN_PREFIX = "commons:thread-seen:";
 let rootId = null;
 let lastSeq = 0;
 let opener = null;
@@ -37,75 +40,11 @@ function draftKey() {
   return `chat-thread:${rootId}`;
 }
 
-// ------------------------------------------------------------------ what the viewer has seen
-
-function seen(id) {
-  try {
-    const value = window.localStorage.getItem(SEEN_PREFIX + id);
-    return value === null ? null : Number(value);
-  } catch {
-    return null;
-  }
-}
-
-function setSeen(id, count) {
-  try {
-    window.localStorage.setItem(SEEN_PREFIX + id, String(count));
-  } catch {
-    // Storage refused (private window, full): the counts still show, only "new" is lost.
-  }
-}
-
-/** Show a root's summary: "Replies: n · last reply 5 min ago" and "n new" since last seen. */
-function renderSummary(summary, { count, lastReplyAt } = {}) {
-  const id = Number(summary.dataset.rootId);
-  if (count !== undefined) summary.dataset.replyCount = String(count);
-  const replies = Number(summary.dataset.replyCount) || 0;
-  summary.hidden = replies === 0;
-  const button = summary.querySelector(".chat-thread-open");
-  if (button) button.textContent = t("thread_replies", { num: replies });
-  const last = summary.querySelector(".chat-thread-last");
-  const time = last?.querySelector("time");
-  if (time && lastReplyAt) time.setAttribute("datetime", lastReplyAt);
-  if (last && time?.getAttribute("datetime")) {
-    last.hidden = false;
-    const lastLabel = last.querySelector(".chat-thread-last-label");
-    if (lastLabel) lastLabel.textContent = t("thread_last_reply");
-    time.textContent = formatRelative(new Date(time.getAttribute("datetime")));
-  }
-  let known = seen(id);
-  if (known === null || id === rootId) {
-    // First sight (what the page shows counts as read) or the thread is open: all seen.
-    known = replies;
-    setSeen(id, known);
-  }
-  const badge = summary.querySelector(".chat-thread-new");
-  if (badge) {
-    const fresh = Math.max(0, replies - known);
-    badge.hidden = fresh === 0;
-    badge.textContent = fresh ? t("thread_new", { num: fresh }) : "";
-  }
-}
-
-function summariesIn(node) {
-  if (node.matches?.(".chat-thread-summary")) return [node];
-  return node.querySelectorAll?.(".chat-thread-summary") ?? [];
-}
-
-function decorate(node) {
-  for (const summary of summariesIn(node)) {
-    if (!log.contains(summary)) renderSummary(summary);
-  }
-  for (const context of node.querySelectorAll?.(".chat-thread-context .chat-thread-open") ?? []) {
-    context.textContent = t("thread_replied");
-  }
-}
-
-function onSummary(event) {
-  if (event.channel_id !== channelId) return;
-  for (const summary of mainLog.querySelectorAll(`.chat-thread-summary[data-root-id="${Number(event.root_id)}"]`)) {
-    renderSummary(summary, { count: event.reply_count, lastReplyAt: event.last_reply_at });
-  }
+/** The thread shown in the panel (its root's id, or null); renderSummary reads it there. */
+function setRoot(id) {
+  rootId = id;
+  if (id) panel.dataset.rootId = String(id);
+  else delete panel.dataset.rootId;
 }
 
 // ------------------------------------------------------------------ the panel's messages
@@ -120,6 +59,7 @@ function fragment(message) {
   for (const actions of node.querySelectorAll(".chat-actions")) actions.remove();
   node.classList.toggle("is-mine", node.dataset.authorId === document.body.dataset.userId);
   node.classList.toggle("is-thread-root", message.id === rootId);
+  decorateReactions(node);
   return node;
 }
 
@@ -161,12 +101,12 @@ async function loadPages(wanted) {
       toast(ack?.error?.message || t("send_failed"), { kind: "error" });
       return;
     }
-    rootId = ack.root.id; // asked with a reply's id: the server answers with its root's thread
+    setRoot(ack.root.id); // asked with a reply's id: the server answers with its root's thread
     accept(ack.root);
     wanted = rootId;
     for (const message of ack.messages) accept(message);
     lastSeq = Math.max(lastSeq, ack.last_seq);
-    setSeen(rootId, ack.root.reply_count);
+    setSeenReplies(rootId, ack.root.reply_count);
     if (!ack.has_more) return;
   }
 }
@@ -176,13 +116,13 @@ export async function openThread(messageId, from = document.activeElement) {
   if (!panel) return;
   saveDraftNow();
   opener = from instanceof HTMLElement ? from : null;
-  rootId = Number(messageId);
+  setRoot(Number(messageId));
   lastSeq = 0;
   log.replaceChildren();
   panel.hidden = false;
   document.getElementById("chat")?.classList.add("has-thread");
   const reply = document.querySelector(`#message-log [data-message-id="${rootId}"] .chat-thread-context .chat-thread-open`);
-  if (reply) rootId = Number(reply.dataset.rootId); // a reply opens its root's thread
+  if (reply) setRoot(Number(reply.dataset.rootId)); // a reply opens its root's thread
   field.value = loadDraft(draftKey());
   clientId = null;
   field.focus();
@@ -195,7 +135,7 @@ function closeThread() {
   saveDraftNow();
   panel.hidden = true;
   document.getElementById("chat")?.classList.remove("has-thread");
-  rootId = null;
+  setRoot(null);
   log.replaceChildren();
   if (opener?.isConnected) opener.focus();
 }
@@ -229,30 +169,8 @@ async function send() {
   field.focus();
 }
 
-function onAction(event) {
-  const { action, messageId } = event.detail ?? {};
-  if (!messageId) return;
-  if (action === "thread") openThread(messageId);
-  else if (action === "to-thread") {
-    const id = encodeURIComponent(messageId);
-    window.location.assign(`/chat/${channelId}/to-thread?from=${id}&to=${id}`);
-  }
-}
-
 if (panel && log && form && field && mainLog) {
-  addChatFeatures("thread", "to-thread");
-  decorate(mainLog);
-  new MutationObserver((records) => {
-    for (const record of records) {
-      for (const node of record.addedNodes) if (node.nodeType === Node.ELEMENT_NODE) decorate(node);
-    }
-  }).observe(mainLog, { childList: true, subtree: true });
   saveDraftNow = bindDraft(field, draftKey);
-  document.addEventListener("chat:action", onAction);
-  document.addEventListener("click", (event) => {
-    const open = event.target.closest(".chat-thread-open");
-    if (open && mainLog.contains(open)) openThread(open.dataset.rootId, open);
-  });
   document.getElementById("thread-close")?.addEventListener("click", closeThread);
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !event.defaultPrevented) { event.stopPropagation(); closeThread(); }
@@ -270,7 +188,6 @@ if (panel && log && form && field && mainLog) {
   socket.on("message:edited", (message) => { if (rootId && log.querySelector(`[data-message-id="${Number(message.id)}"]`)) upsert(message); });
   socket.on("message:deleted", (message) => { if (rootId && log.querySelector(`[data-message-id="${Number(message.id)}"]`)) upsert(message); });
   socket.on("message:hidden", (event) => { log.querySelector(`[data-message-id="${Number(event.id)}"]`)?.remove(); });
-  socket.on("replies:summary", onSummary);
   // Back after a dropped connection: whatever the open thread missed, from its position.
   socket.on("connect", () => { if (rootId && loading) loading = load(); });
 }

@@ -215,8 +215,11 @@ class Composer {
     this.toolbar = toolbar;
 
     bar.append(tabs, toolbar);
+    // The "Attach files" bar and its list (templates/_forms.html upload_bar) belong to writing.
+    const files = [area.nextElementSibling, area.nextElementSibling?.nextElementSibling]
+      .filter((node) => node?.matches(".upload-bar, .upload-list"));
     area.before(root);
-    this.writePanel.append(area);
+    this.writePanel.append(area, ...files);
     root.append(bar, this.writePanel, this.previewPanel);
 
     // Suggestions: a listbox the textarea controls (aria-activedescendant keeps focus in the box).

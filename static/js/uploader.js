@@ -3,7 +3,9 @@
 // with Retry. While it travels, the text holds a placeholder; once stored, the placeholder
 // becomes the file's Markdown (a picture with editable alt text, or a file link), so the file
 // is shared exactly when the text is posted — and only with the readers of that text.
-// Without JavaScript, nothing here runs and the forms post text as before.
+// Without JavaScript, nothing here runs and the forms post text as before. This module loads on
+// first use: static/js/base.js imports it when a file is picked, dropped or pasted, and the
+// "Attach files" bar is in the page from the start (templates/_forms.html upload_bar).
 import { csrfToken } from "./base.js";
 import { t } from "./i18n.js";
 
@@ -136,67 +138,14 @@ class Upload {
   }
 }
 
-function enhance(field) {
-  if (field.dataset.uploadsReady) return;
-  field.dataset.uploadsReady = "1";
-  const bar = document.createElement("div");
-  bar.className = "upload-bar";
-  const input = document.createElement("input");
-  input.type = "file";
-  input.multiple = true;
-  input.id = `${field.id || "composer"}-files`;
-  input.className = "visually-hidden";
-  input.accept = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp,.txt,.csv,.md";
-  const pick = document.createElement("label");
-  pick.htmlFor = input.id;
-  pick.className = "button small upload-pick";
-  pick.textContent = t("attach_files");
-  const list = document.createElement("ul");
-  list.className = "upload-list";
-  list.setAttribute("aria-live", "polite");
-  bar.append(input, pick);
-  field.after(bar, list);
-  const composer = { field, list };
-  const start = (files) => {
-    for (const file of files) new Upload(composer, file);
-  };
-  input.addEventListener("change", () => {
-    start(input.files);
-    input.value = "";
-  });
-  // The label is the keyboard control too: Enter and Space open the file picker.
-  pick.tabIndex = 0;
-  pick.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === " ") {
-      event.preventDefault();
-      input.click();
-    }
-  });
-  field.addEventListener("dragover", (event) => {
-    if ([...event.dataTransfer.types].includes("Files")) {
-      event.preventDefault();
-      field.classList.add("drop-target");
-    }
-  });
-  field.addEventListener("dragleave", () => field.classList.remove("drop-target"));
-  field.addEventListener("drop", (event) => {
-    field.classList.remove("drop-target");
-    if (!event.dataTransfer.files.length) return;
-    event.preventDefault();
-    start(event.dataTransfer.files);
-  });
-  field.addEventListener("paste", (event) => {
-    const files = [...(event.clipboardData?.files ?? [])];
-    if (!files.length) return; // plain text pastes as usual
-    event.preventDefault();
-    start(files);
-  });
+/** Upload files into a composer's text: a row with progress for each in the field's list. */
+export function uploadFiles(field, files) {
+  let list = document.getElementById(`${field.id}-uploads`);
+  if (!list) { // a composer without the server's bar (templates/_forms.html upload_bar)
+    list = document.createElement("ul");
+    list.className = "upload-list";
+    list.setAttribute("aria-live", "polite");
+    field.after(list);
+  }
+  for (const file of files) new Upload({ field, list }, file);
 }
-
-/** Enhance every file-taking composer on the page (and those added later). */
-export function enhanceAll(root = document) {
-  const fields = "form[data-uploads] textarea[name=body], textarea[data-uploads]";
-  for (const field of root.querySelectorAll(fields)) enhance(field);
-}
-
-enhanceAll();
