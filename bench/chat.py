@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import tempfile
 from datetime import timedelta
 
 from bench.common import (
     QUICK,
     REDIS_URL,
-    ROOT,
     WORK,
     Server,
     bench_config,
@@ -30,6 +26,7 @@ from bench.common import (
     median,
     ratio,
     recreate_database,
+    run_load_process,
     session_cookie,
 )
 
@@ -76,14 +73,7 @@ def load(urls: list[str], cookies: list[str], n: int,
     Markdown of one uploaded photo each)."""
     spec = {"urls": urls, "cookies": cookies, "channel_id": 1, "n": n, **LOAD[n],
             "attachments": attachments or []}
-    with tempfile.TemporaryDirectory() as tmp:
-        spec_path, out_path = os.path.join(tmp, "spec.json"), os.path.join(tmp, "out.json")
-        with open(spec_path, "w") as f:
-            json.dump(spec, f)
-        subprocess.run([sys.executable, "-m", "bench.chat_load", "--spec", spec_path,
-                        "--out", out_path], cwd=ROOT, check=True, timeout=300)
-        with open(out_path) as f:
-            return json.load(f)
+    return run_load_process("bench.chat_load", spec)
 
 
 def _summary(runs: list[dict], refs: list[dict]) -> dict:

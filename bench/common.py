@@ -234,3 +234,17 @@ def write_json(path: Path, data: object) -> None:
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as tmp:
         json.dump(data, tmp, indent=2, sort_keys=True, default=str)
     os.replace(tmp.name, path)
+
+
+def run_load_process(module: str, spec: dict, spec_flag: str = "--spec",
+                     timeout: int = 300) -> dict:
+    """Run `python -m module SPEC_FLAG spec.json --out out.json` (a load generator in its own
+    process, so its CPU never counts as the server's) and return what it wrote."""
+    with tempfile.TemporaryDirectory() as tmp:
+        spec_path, out_path = os.path.join(tmp, "spec.json"), os.path.join(tmp, "out.json")
+        with open(spec_path, "w") as f:
+            json.dump(spec, f)
+        subprocess.run([sys.executable, "-m", module, spec_flag, spec_path, "--out", out_path],
+                       cwd=ROOT, check=True, timeout=timeout)
+        with open(out_path) as f:
+            return json.load(f)

@@ -18,14 +18,11 @@ import asyncio
 import io
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 
 from bench.common import (
     QUICK,
-    ROOT,
     USER_AGENT,
     WORK,
     bench_config,
@@ -33,6 +30,7 @@ from bench.common import (
     log,
     percentile,
     ratio,
+    run_load_process,
 )
 
 CLIENTS = 20
@@ -196,14 +194,7 @@ def run(url: str) -> dict:
     with tempfile.TemporaryDirectory() as uploads_dir, \
             forum_server(url, UPLOADS_DIR=uploads_dir) as server:
         spec["url"] = server.url
-        with tempfile.TemporaryDirectory() as tmp:
-            spec_path, out_path = os.path.join(tmp, "spec.json"), os.path.join(tmp, "out.json")
-            with open(spec_path, "w") as f:
-                json.dump(spec, f)
-            subprocess.run([sys.executable, "-m", "bench.upload_stall", "--load", spec_path,
-                            "--out", out_path], cwd=ROOT, check=True, timeout=300)
-            with open(out_path) as f:
-                got = json.load(f)
+        got = run_load_process("bench.upload_stall", spec, spec_flag="--load")
     base, during = got["baseline"], got["during_uploads"]
     got.update({
         "photo_bytes": size,
