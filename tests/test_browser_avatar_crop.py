@@ -90,7 +90,7 @@ def test_choose_move_with_the_keyboard_and_save_keeps_that_square(app, settings_
     square.press("ArrowRight")
     square.press("ArrowRight")
     wait_square(page, 86, 0, 100)
-    page.wait_for_function("document.querySelector('[data-crop-status]').textContent"
+    page.wait_for_function("() => document.querySelector('[data-crop-status]').textContent"
                            ".includes('86 from the left')")
     for _ in range(3):
         square.press("Shift+ArrowRight")
@@ -138,7 +138,8 @@ def test_drag_and_zoom_choose_a_smaller_square(app, settings_page):
     zoom.focus()
     for _ in range(8):
         zoom.press("ArrowRight")  # the slider by keyboard: a smaller square, same centre
-    page.wait_for_function("Number(document.querySelector('input[name=crop_size]').value) < 110")
+    page.wait_for_function(
+        "() => Number(document.querySelector('input[name=crop_size]').value) < 110")
     size = int(field(page, "crop_size"))
     assert size >= 90  # eight of the forty zoom steps
     x, y = int(field(page, "crop_x")), int(field(page, "crop_y"))

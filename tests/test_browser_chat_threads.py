@@ -24,7 +24,7 @@ def _open(new_page, server, email: str, url: str, **kwargs):
     browser_login(page, server.url, email)
     page.goto(url)
     # The page's scripts are running once they announce their features to the action menu.
-    page.wait_for_function("(document.body.dataset.chatFeatures || '').includes('thread')")
+    page.wait_for_function("() => (document.body.dataset.chatFeatures || '').includes('thread')")
     return page
 
 

@@ -60,7 +60,7 @@ def test_sidebar_live_counts_layout_and_keys(live_server, world, new_page):
     browser_login(amina, live_server.url, "amina@example.org")
     browser_login(bruno, live_server.url, "bruno@example.org")
     amina.goto(f"{live_server.url}/chat/{world.channel.id}")
-    amina.wait_for_function("document.documentElement.classList.contains('js')")
+    amina.wait_for_function("() => document.documentElement.classList.contains('js')")
 
     # The divider sits right before the first unread message; one header for 3 quick ones.
     divider_next = amina.locator("#chat-new-divider + .chat-message")
@@ -70,13 +70,14 @@ def test_sidebar_live_counts_layout_and_keys(live_server, world, new_page):
     assert [("is-continued" in (quick.nth(i).get_attribute("class") or "")) for i in range(3)] \
         == [False, True, True]
     # Day separators: the old messages' days and today's (in the viewer's zone).
-    amina.wait_for_function("document.querySelectorAll('#message-log > .chat-day').length >= 2")
+    amina.wait_for_function(
+        "() => document.querySelectorAll('#message-log > .chat-day').length >= 2")
     assert "chat-day" in (amina.locator("#chat-new-divider").evaluate(
         "d => { let p = d.previousElementSibling; return p ? p.className : ''; }") + " chat-day")
 
     # Live sidebar: bruno mentions amina in the lobby and writes in their conversation.
     bruno.goto(f"{live_server.url}/chat/{world.lobby.id}")
-    bruno.wait_for_function("document.documentElement.classList.contains('js')")
+    bruno.wait_for_function("() => document.documentElement.classList.contains('js')")
     amina.locator('#chat-sidebar[data-live="on"]').wait_for(state="attached")
     lobby = _item(amina, world.lobby.id)
     assert lobby.locator(".chat-unread-badge").is_hidden()
@@ -106,7 +107,8 @@ def test_sidebar_live_counts_layout_and_keys(live_server, world, new_page):
     # A live message joins its author's group too (bruno wrote "Quick three" a moment ago).
     assert "is-continued" in amina.locator(".chat-message", has_text="Below the fold")\
         .get_attribute("class")
-    amina.wait_for_function("document.getElementById('chat-new-below').textContent.includes('1')")
+    amina.wait_for_function(
+        "() => document.getElementById('chat-new-below').textContent.includes('1')")
     jump.click()
     jump.wait_for(state="hidden")
     assert amina.locator("#message-log").evaluate(
@@ -156,7 +158,7 @@ def test_message_menu_by_keyboard_and_in_page_dialogs(live_server, world, new_pa
     native = _no_native_dialogs(page)
     browser_login(page, live_server.url, "amina@example.org")
     page.goto(f"{live_server.url}/chat/{world.channel.id}")
-    page.wait_for_function("document.documentElement.classList.contains('js')")
+    page.wait_for_function("() => document.documentElement.classList.contains('js')")
 
     skip = page.locator("a.chat-skip")
     assert skip.inner_text() == "Skip to message box" and skip.get_attribute("href") == "#body"
@@ -226,7 +228,7 @@ def test_phone_drawer(live_server, world, new_page):
     page = new_page(viewport={"width": 375, "height": 740})
     browser_login(page, live_server.url, "amina@example.org")
     page.goto(f"{live_server.url}/chat/{world.channel.id}")
-    page.wait_for_function("document.documentElement.classList.contains('js')")
+    page.wait_for_function("() => document.documentElement.classList.contains('js')")
     sidebar = page.locator("#chat-sidebar")
     assert not sidebar.is_visible()
     button = page.get_by_role("button", name="Channels")
@@ -236,7 +238,8 @@ def test_phone_drawer(live_server, world, new_page):
     assert button.get_attribute("aria-expanded") == "true"
     assert page.evaluate("document.getElementById('chat-sidebar').contains(document.activeElement)")
     page.keyboard.press("Escape")
-    page.wait_for_function("!document.getElementById('chat-sidebar').classList.contains('is-open')")
+    page.wait_for_function(
+        "() => !document.getElementById('chat-sidebar').classList.contains('is-open')")
     assert page.evaluate("document.activeElement.id") == "chat-drawer-button"
     assert button.get_attribute("aria-expanded") == "false"
     # The message box is reachable at 375 px: pinned at the bottom of the screen.

@@ -142,7 +142,7 @@ def test_replies_post_in_place_and_drafts_survive_failures(live_server, make, ne
     mine = writer.locator("#post-list article", has_text="rehearse aloud")
     mine.wait_for()
     new_id = mine.get_attribute("data-post-id")
-    writer.wait_for_function(f"{FOCUSED_POST} === '{new_id}'")
+    writer.wait_for_function(f"() => {FOCUSED_POST} === '{new_id}'")
     assert box.input_value() == ""
     assert writer.evaluate(f"localStorage.getItem('commons:draft:thread:{thread_id}')") is None
     reader.locator(f"#post-{new_id}").wait_for()
@@ -171,7 +171,7 @@ def test_replies_post_in_place_and_drafts_survive_failures(live_server, make, ne
     follow_up = writer.locator("#post-list article", has_text="on a train")
     follow_up.wait_for()
     assert follow_up.get_attribute("data-parent-id") == str(answer_id)
-    writer.wait_for_function(f"!localStorage.getItem('{key}')")
+    writer.wait_for_function(f"() => !localStorage.getItem('{key}')")
     reader.locator("#post-list article", has_text="on a train").wait_for()
     assert reader.evaluate(STILL_HERE)
 

@@ -79,7 +79,7 @@ def test_keyboard_only_login_chat_and_reply(live_server, make, new_page, space):
     tab_to(page, lambda f: f["tag"] == "A" and "general" in f["text"].lower())
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf".*/chat/{room.id}$"))
-    page.wait_for_function("window.document.querySelector('#chat') !== null")
+    page.wait_for_function("() => window.document.querySelector('#chat') !== null")
 
     tab_to(page, lambda f: f["tag"] == "TEXTAREA")
     page.keyboard.type("Hello from the keyboard")
@@ -120,6 +120,6 @@ def test_keyboard_only_login_chat_and_reply(live_server, make, new_page, space):
     page.keyboard.press("Enter")
     # Posted in place (no page load): focus moves to the new reply.
     page.locator("#post-list article", has_text="Try Carouge").wait_for()
-    page.wait_for_function("document.activeElement.matches('#post-list article')")
+    page.wait_for_function("() => document.activeElement.matches('#post-list article')")
     bodies = db.session.scalars(select(Post.body_source).where(Post.author_id == amina.id)).all()
     assert bodies == ["Try Carouge: quiet, and close to the tram."]
